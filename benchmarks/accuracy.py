@@ -1,0 +1,283 @@
+"""Accuracy and speed of `breathcam analyze` on a seeded set of simulated clips.
+
+Renders clips with exact truth (breathcam.simulate), analyses each one in a fresh process (as a
+user would run it, so speed and peak memory are per analysis), and prints per condition and
+overall: rate MAE (breaths/min), breath count error, holds found (IoU >= 0.6 and the right phase),
+false holds per 10 min, speed as a multiple of real time, peak memory.
+
+    python benchmarks/accuracy.py                # the full set (about 30 clips)
+    python benchmarks/accuracy.py --quick        # a few clips, for a smoke run
+    python benchmarks/accuracy.py --long 1800    # also a 30-minute clip, for memory flatness
+
+Clips are cached in --work (default bench-out/clips) by their parameters.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from breathcam.simulate.waveform import Truth  # noqa: E402
+
+HOLD_IOU = 0.6
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    condition: str
+    kind: str = "synthetic"  # "synthetic" | "belts"
+    params: dict = field(default_factory=dict)  # simulate_breathing() or load_belts() keyword arguments
+    render: dict = field(default_factory=dict)  # render_clip() keyword arguments
+
+    @property
+    def key(self) -> str:
+        return self.name
+
+
+def cases(quick: bool) -> list[Case]:
+    out: list[Case] = []
+    stills = ["astronaut", "grace_hopper"]
+    rates = [3, 6, 12, 20, 30, 40]
+    for i, rate in enumerate(rates):
+        for j, still in enumerate(stills):
+            seed = 100 + 10 * i + j
+            dur = 120 if rate < 6 else 60
+            out.append(
+                Case(
+                    f"rate{rate}_{still}",
+                    f"rate {rate:>2}/min",
+                    params=dict(duration_s=dur, rate_bpm=rate, irregularity=0.08, seed=seed),
+                    render=dict(still=still, seed=seed),
+                )
+            )
+    for j, still in enumerate(stills):
+        out.append(
+            Case(f"paced478_{still}", "paced 4-7-8", params=dict(duration_s=120, paced="478", irregularity=0.03, seed=200 + j), render=dict(still=still, seed=200 + j))
+        )
+        out.append(
+            Case(f"box_{still}", "paced box", params=dict(duration_s=120, paced="box", irregularity=0.03, seed=210 + j), render=dict(still=still, seed=210 + j))
+        )
+        holds = [(15.0, 10.0, "inhale"), (45.0, 15.0, "exhale"), (80.0, 8.0, "inhale"), (105.0, 12.0, "exhale")]
+        out.append(
+            Case(
+                f"holds_{still}",
+                "holds in normal breathing",
+                params=dict(duration_s=130, rate_bpm=14, irregularity=0.1, holds=holds, seed=220 + j),
+                render=dict(still=still, seed=220 + j),
+            )
+        )
+        out.append(
+            Case(
+                f"normal_sighs_{still}",
+                "irregular with sighs",
+                params=dict(duration_s=120, rate_bpm=16, irregularity=0.15, sigh_every_s=40, seed=230 + j),
+                render=dict(still=still, seed=230 + j),
+            )
+        )
+        out.append(
+            Case(
+                f"small_{still}",
+                "shallow (2 px)",
+                params=dict(duration_s=60, rate_bpm=15, irregularity=0.08, seed=240 + j),
+                render=dict(still=still, seed=240 + j, amplitude_px=2.0),
+            )
+        )
+    out.append(
+        Case("torso_only", "torso framing", params=dict(duration_s=60, rate_bpm=12, irregularity=0.08, seed=250), render=dict(still="astronaut", framing="torso", seed=250))
+    )
+    out.append(
+        Case("tight_fallback", "no pose (tight)", params=dict(duration_s=60, rate_bpm=12, irregularity=0.08, seed=251), render=dict(still="grace_hopper", framing="tight", seed=251))
+    )
+    for k, rec in enumerate(["F01_resting", "M03_resting", "F05_dialogue", "M08_dialogue", "F08_resting", "M10_resting"]):
+        out.append(
+            Case(
+                f"belts_{rec}",
+                "belt-driven",
+                kind="belts",
+                params=dict(name=rec, start_s=120.0, duration_s=120.0),
+                render=dict(still=stills[k % 2], seed=300 + k),
+            )
+        )
+    if quick:
+        keep = {"rate12_astronaut", "rate40_grace_hopper", "paced478_astronaut", "holds_grace_hopper", "belts_F01_resting"}
+        out = [c for c in out if c.name in keep]
+    return out
+
+
+def render_case(case: Case, work: Path, fps: float) -> Path | None:
+    from breathcam.simulate.render import render_clip
+
+    clip = work / f"{case.name}.mp4"
+    if clip.exists() and clip.with_suffix(".truth.json").exists():
+        return clip
+    if case.kind == "belts":
+        from breathcam.simulate.belts import load_belts
+
+        try:
+            breathing = load_belts(fs_hz=fps, **case.params)
+        except Exception as exc:  # data folder absent: skip belt cases
+            print(f"skip {case.name}: {exc}", file=sys.stderr)
+            return None
+    else:
+        from breathcam.simulate.waveform import simulate_breathing
+
+        breathing = simulate_breathing(fs_hz=fps, description=case.condition, **case.params)
+    render_clip(breathing, clip, fps=fps, **case.render)
+    return clip
+
+
+def analyse(clip: Path, out_json: Path) -> dict:
+    code = (
+        "import json, resource, sys, time\n"
+        "t0 = time.perf_counter()\n"
+        "from breathcam.cli import main\n"
+        f"rc = main(['analyze', {str(clip)!r}, '--json', {str(out_json)!r}, '--quiet'])\n"
+        "wall = time.perf_counter() - t0\n"
+        "ru = resource.getrusage(resource.RUSAGE_SELF)\n"
+        "print(json.dumps({'rc': rc, 'wall_s': wall, 'cpu_s': ru.ru_utime + ru.ru_stime, 'maxrss_mb': ru.ru_maxrss / 1024}))\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    try:
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        return {"rc": proc.returncode, "error": proc.stderr.strip()[-500:]}
+
+
+def iou(a: tuple[float, float], b: tuple[float, float]) -> float:
+    inter = max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
+    union = max(a[1], b[1]) - min(a[0], b[0])
+    return inter / union if union > 0 else 0.0
+
+
+def score(truth: Truth, result: dict) -> dict:
+    est = result.get("rate_bpm")
+    row = {
+        "truth_bpm": truth.rate_bpm,
+        "est_bpm": est,
+        "abs_err": None if est is None or truth.rate_bpm is None else abs(est - truth.rate_bpm),
+        "count_err": len(result["breaths"]) - len(truth.breaths),
+        "duration_s": truth.duration_s,
+    }
+    holds_known = truth.extra.get("holds_known", True)
+    if holds_known:
+        found = 0
+        matched_est = set()
+        for th in truth.holds:
+            for k, eh in enumerate(result["holds"]):
+                if k not in matched_est and eh["after"] == th.after and iou((th.start, th.end), (eh["start"], eh["end"])) >= HOLD_IOU:
+                    found += 1
+                    matched_est.add(k)
+                    break
+        false = 0
+        for k, eh in enumerate(result["holds"]):
+            if k in matched_est:
+                continue
+            if not any(iou((th.start, th.end), (eh["start"], eh["end"])) > 0 for th in truth.holds):
+                false += 1
+        row.update(truth_holds=len(truth.holds), holds_found=found, false_holds=false)
+    return row
+
+
+def fmt(x, nd=2):
+    return "-" if x is None else f"{x:.{nd}f}"
+
+
+def summarise(rows: list[dict], title: str) -> str:
+    errs = [r["abs_err"] for r in rows if r.get("abs_err") is not None]
+    readings = sum(1 for r in rows if r.get("est_bpm") is not None)
+    th = sum(r.get("truth_holds", 0) for r in rows)
+    hf = sum(r.get("holds_found", 0) for r in rows)
+    fh = sum(r.get("false_holds", 0) for r in rows if "false_holds" in r)
+    minutes = sum(r["duration_s"] for r in rows if "false_holds" in r) / 60.0
+    speed = [r["speed_x"] for r in rows if r.get("speed_x")]
+    mem = [r["maxrss_mb"] for r in rows if r.get("maxrss_mb")]
+    return (
+        f"{title:<28} n={len(rows):>2} readings={readings:>2}  rate MAE={fmt(statistics.mean(errs) if errs else None)}"
+        f"  max err={fmt(max(errs) if errs else None)}"
+        f"  |count err| mean={fmt(statistics.mean(abs(r['count_err']) for r in rows) if rows else None, 1)}"
+        f"  holds found={hf}/{th}"
+        f"  false holds/10min={fmt(10 * fh / minutes if minutes else None)}"
+        f"  speed x={fmt(statistics.median(speed) if speed else None, 1)}"
+        f"  peak MB={fmt(max(mem) if mem else None, 0)}"
+    )
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="a few clips only")
+    ap.add_argument("--work", type=Path, default=ROOT / "bench-out" / "clips")
+    ap.add_argument("--fps", type=float, default=30.0)
+    ap.add_argument("--jobs", type=int, default=1, help="clips analysed at once (1 keeps the speed figure honest)")
+    ap.add_argument("--only", help="substring of case names to run")
+    ap.add_argument("--long", type=float, default=0, help="also render and analyse a clip this many seconds long")
+    args = ap.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    todo = cases(args.quick)
+    if args.only:
+        todo = [c for c in todo if args.only in c.name]
+    if args.long:
+        todo.append(
+            Case(f"long{int(args.long)}", "long clip", params=dict(duration_s=args.long, rate_bpm=12, irregularity=0.1, sigh_every_s=90, seed=400), render=dict(still="astronaut", seed=400))
+        )
+
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        clips = list(pool.map(lambda c: render_case(c, args.work, args.fps), todo))
+    print(f"rendered {sum(c is not None for c in clips)} clips in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+
+    def run(pair):
+        case, clip = pair
+        out = clip.with_suffix(".analysis.json")
+        perf = analyse(clip, out)
+        truth = Truth.read(clip.with_suffix(".truth.json"))
+        if perf.get("rc") != 0 or not out.exists():
+            return case, {"error": perf.get("error", f"exit {perf.get('rc')}"), "duration_s": truth.duration_s, "count_err": 0}
+        row = score(truth, json.loads(out.read_text()))
+        row["speed_x"] = truth.duration_s / perf["wall_s"]
+        row["maxrss_mb"] = perf["maxrss_mb"]
+        return case, row
+
+    pairs = [(c, p) for c, p in zip(todo, clips) if p is not None]
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        results = list(pool.map(run, pairs))
+
+    print(f"{'clip':<26} {'truth':>6} {'est':>6} {'err':>5} {'count':>5} {'holds':>6} {'false':>5} {'speed':>6} {'MB':>5}")
+    for case, r in results:
+        if "error" in r:
+            print(f"{case.name:<26} ERROR {r['error']}")
+            continue
+        holds = f"{r['holds_found']}/{r['truth_holds']}" if "truth_holds" in r else "-"
+        print(
+            f"{case.name:<26} {fmt(r['truth_bpm'], 1):>6} {fmt(r['est_bpm'], 1):>6} {fmt(r['abs_err']):>5} "
+            f"{r['count_err']:>5} {holds:>6} {r.get('false_holds', '-'):>5} {fmt(r['speed_x'], 1):>6} {fmt(r['maxrss_mb'], 0):>5}"
+        )
+    print()
+    by_condition: dict[str, list[dict]] = {}
+    for case, r in results:
+        if "error" not in r:
+            by_condition.setdefault(case.condition, []).append(r)
+    for cond, rows in by_condition.items():
+        print(summarise(rows, cond))
+    ok_rows = [r for _, r in results if "error" not in r]
+    print(summarise(ok_rows, "OVERALL"))
+    errors = sum(1 for _, r in results if "error" in r)
+    if errors:
+        print(f"{errors} clip(s) failed to analyse")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,5 @@
+import sys
+
+from breathcam.cli import main
+
+sys.exit(main())

@@ -1,0 +1,85 @@
+"""Recorded clip -> Analysis: the stages chained, nothing more.
+
+frames (capture.video) -> torso regions (capture.pose) -> motion traces (signals.motion)
+-> breaths, rate, holds (signals.core) -> Analysis (types), written by report.export.
+
+Frames are streamed: memory stays flat with clip length (only a few floats per frame are kept).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from breathcam.config import DEFAULT, Config
+from breathcam.types import Analysis, MotionTraces, Pattern, Quality, SignalResult
+
+# progress(t_s, duration_s or None) is called about once per second of video.
+Progress = Callable[[float, "float | None"], None]
+
+
+def analyze_clip(
+    path: str | Path, *, config: Config = DEFAULT, progress: Progress | None = None
+) -> Analysis:
+    """Analyse a recorded video clip.  Raises InputError for files that are not usable video."""
+    from breathcam.capture.pose import TorsoLocator
+    from breathcam.capture.video import open_source
+    from breathcam.signals.motion import MotionTracker
+
+    source = open_source(str(path), config=config.video)
+    locator = TorsoLocator(config=config.pose)
+    tracker = MotionTracker(config=config.motion)
+    last_report = -1.0
+    try:
+        for frame in source:
+            tracker.update(frame, locator.locate(frame))
+            if progress is not None and frame.t_s - last_report >= 1.0:
+                last_report = frame.t_s
+                progress(frame.t_s, source.info.duration_s)
+    finally:
+        source.close()
+        locator.close()
+    traces = tracker.traces()
+    notes = tuple(dict.fromkeys(locator.notes + traces.notes))  # ordered, without repeats
+    return analysis_from_traces(traces, source=str(path), config=config, extra_notes=notes)
+
+
+def analysis_from_traces(
+    traces: MotionTraces,
+    *,
+    source: str,
+    config: Config = DEFAULT,
+    extra_notes: tuple[str, ...] = (),
+) -> Analysis:
+    """The signal core on motion traces, wrapped into the analysis contract."""
+    from breathcam.signals.core import process
+
+    duration_s = float(traces.t_s[-1] - traces.t_s[0]) if len(traces.t_s) > 1 else 0.0
+    result: SignalResult = process(traces, config=config)
+    notes = tuple(dict.fromkeys(extra_notes + traces.notes + result.notes))
+    if result.rate_bpm is None and not any("no reliable" in n for n in notes):
+        notes += ("no reliable breathing rate: the breathing motion is too weak or irregular to measure",)
+    quality = Quality(
+        confidence=round(float(result.confidence) * _pose_weight(traces.pose_found, traces.method), 3),
+        pose_found=round(float(traces.pose_found), 3),
+        notes=notes,
+    )
+    return Analysis(
+        source=source,
+        duration_s=round(duration_s, 3),
+        rate_bpm=result.rate_bpm,
+        rate_series=result.rate_series,
+        breaths=result.breaths,
+        holds=result.holds,
+        pattern=Pattern(),
+        quality=quality,
+        traces=traces,
+    )
+
+
+def _pose_weight(pose_found: float, method: str) -> float:
+    # Regions from the motion fallback are a guess about where the torso is: the reading is
+    # still given, with its confidence reduced (by up to a third when pose never found the person).
+    if method == "pose":
+        return 1.0
+    return 2.0 / 3.0 + pose_found / 3.0

@@ -1,0 +1,29 @@
+"""``import breathcam`` and the signal core must not load OpenCV or mediapipe."""
+
+import subprocess
+import sys
+
+MODULES = [
+    "breathcam",
+    "breathcam.types",
+    "breathcam.config",
+    "breathcam.cli",
+    "breathcam.pipeline",
+    "breathcam.report.export",
+    "breathcam.simulate.waveform",
+    "breathcam.signals.core",
+    "breathcam.signals.motion",
+    "breathcam.capture.video",
+    "breathcam.capture.pose",
+]
+
+
+def test_import_breathcam_is_light():
+    code = (
+        f"import importlib, sys\n"
+        f"for m in {MODULES!r}: importlib.import_module(m)\n"
+        f"heavy = sorted(m for m in ('cv2', 'mediapipe', 'sounddevice', 'matplotlib', 'skimage') if m in sys.modules)\n"
+        f"print(','.join(heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
