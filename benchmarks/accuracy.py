@@ -222,6 +222,7 @@ def main(argv=None) -> int:
     ap.add_argument("--fps", type=float, default=30.0)
     ap.add_argument("--jobs", type=int, default=1, help="clips analysed at once (1 keeps the speed figure honest)")
     ap.add_argument("--only", help="substring of case names to run")
+    ap.add_argument("--render-only", action="store_true", help="render (and cache) the clips, analyse nothing")
     ap.add_argument("--long", type=float, default=0, help="also render and analyse a clip this many seconds long")
     args = ap.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
@@ -237,6 +238,8 @@ def main(argv=None) -> int:
     with ThreadPoolExecutor(max_workers=2) as pool:
         clips = list(pool.map(lambda c: render_case(c, args.work, args.fps), todo))
     print(f"rendered {sum(c is not None for c in clips)} clips in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    if args.render_only:
+        return 0
 
     def run(pair):
         case, clip = pair

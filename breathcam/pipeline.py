@@ -40,7 +40,10 @@ def analyze_clip(
         source.close()
         locator.close()
     traces = tracker.traces()
-    notes = tuple(dict.fromkeys(locator.notes + traces.notes))  # ordered, without repeats
+    source_notes = tuple(getattr(source, "notes", ()))
+    if source.ended_reason:
+        source_notes += (source.ended_reason,)
+    notes = tuple(dict.fromkeys(source_notes + locator.notes))  # ordered, without repeats
     return analysis_from_traces(traces, source=str(path), config=config, extra_notes=notes)
 
 

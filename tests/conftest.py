@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT / ".." / "shared" / "data"
 
 
-def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+def _run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     """Run ``python -m breathcam ARGS`` as a user would, capturing its output."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.run(
@@ -27,3 +27,9 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data is absent on this machine")
     return SHARED_DATA
+
+
+@pytest.fixture
+def run_cli():
+    """``run_cli("analyze", path, ...)`` runs breathcam as a user would and returns the finished process."""
+    return _run_cli

@@ -6,8 +6,6 @@ import wave
 import numpy as np
 import pytest
 
-from tests.conftest import run_cli
-
 
 def _assert_clean_error(proc, *fragments):
     assert proc.returncode == 2, proc.stderr
@@ -19,23 +17,23 @@ def _assert_clean_error(proc, *fragments):
         assert f in lines[0].lower(), lines[0]
 
 
-def test_missing_file(tmp_path):
+def test_missing_file(tmp_path, run_cli):
     _assert_clean_error(run_cli("analyze", str(tmp_path / "nope.mp4")), "nope.mp4")
 
 
-def test_empty_file(tmp_path):
+def test_empty_file(tmp_path, run_cli):
     p = tmp_path / "empty.mp4"
     p.write_bytes(b"")
     _assert_clean_error(run_cli("analyze", str(p)), "empty")
 
 
-def test_corrupt_file(tmp_path):
+def test_corrupt_file(tmp_path, run_cli):
     p = tmp_path / "corrupt.mp4"
     p.write_bytes(np.random.default_rng(0).integers(0, 256, 200_000, dtype=np.uint8).tobytes())
     _assert_clean_error(run_cli("analyze", str(p)), "corrupt.mp4")
 
 
-def test_image_given_as_video(tmp_path):
+def test_image_given_as_video(tmp_path, run_cli):
     import cv2
 
     p = tmp_path / "photo.png"
@@ -43,7 +41,7 @@ def test_image_given_as_video(tmp_path):
     _assert_clean_error(run_cli("analyze", str(p)), "image")
 
 
-def test_audio_only_file(tmp_path):
+def test_audio_only_file(tmp_path, run_cli):
     p = tmp_path / "breath.wav"
     with wave.open(str(p), "wb") as w:
         w.setnchannels(1)
@@ -53,15 +51,15 @@ def test_audio_only_file(tmp_path):
     _assert_clean_error(run_cli("analyze", str(p)), "video")
 
 
-def test_directory_given(tmp_path):
+def test_directory_given(tmp_path, run_cli):
     _assert_clean_error(run_cli("analyze", str(tmp_path)), "folder")
 
 
-def test_json_into_missing_folder(tmp_path):
+def test_json_into_missing_folder(tmp_path, run_cli):
     _assert_clean_error(run_cli("analyze", str(tmp_path / "x.mp4"), "--json", str(tmp_path / "no" / "o.json")))
 
 
-def test_no_person_gives_null_rate_and_a_note(tmp_path):
+def test_no_person_gives_null_rate_and_a_note(tmp_path, run_cli):
     """A clip of changing noise: no person, no breathing -> rate null with a note, exit 0."""
     import cv2
 

@@ -31,3 +31,18 @@ def test_bad_config_is_an_input_error(tmp_path, text, fragment):
 def test_missing_config_file(tmp_path):
     with pytest.raises(InputError, match="not found"):
         load_config(tmp_path / "none.toml")
+
+
+def test_every_field_is_documented_and_docs_are_current():
+    from pathlib import Path
+
+    from breathcam.config_doc import render
+
+    text = render()
+    rows = [line for line in text.splitlines() if line.startswith("| `")]
+    assert len(rows) > 50
+    for line in rows:
+        why = line.rstrip().rstrip("|").rsplit("| ", 1)[-1].strip()
+        assert len(why) > 10, f"field without its reason: {line}"
+    doc = Path(__file__).resolve().parents[1] / "docs" / "config.md"
+    assert doc.read_text() == text, "docs/config.md is stale: python -m breathcam.config_doc > docs/config.md"

@@ -1,0 +1,105 @@
+"""Render a simulated breathing clip with its truth: ``python -m breathcam.simulate OUT.mp4 [options]``.
+
+Examples::
+
+    python -m breathcam.simulate clip.mp4 --rate 12 --seconds 60 --still astronaut --holds 20:8:inhale
+    python -m breathcam.simulate box.mp4 --paced box --seconds 90
+    python -m breathcam.simulate real.mp4 --belts F01_resting --belts-start 60 --seconds 120
+    python -m breathcam.simulate torso.mp4 --framing torso --seed 3
+
+Writes OUT.mp4 and OUT.truth.json beside it; prints a one-line summary and the render speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from breathcam.types import BreathcamError, ParameterError
+
+
+def _hold(text: str) -> tuple[float, float, str]:
+    try:
+        at, seconds, after = text.split(":")
+        return float(at), float(seconds), after
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"hold {text!r} is not AT:SECONDS:inhale|exhale") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from breathcam.simulate.render import FRAMINGS, STILLS
+    from breathcam.simulate.waveform import PACED_PATTERNS
+
+    p = argparse.ArgumentParser(prog="python -m breathcam.simulate", description=__doc__.split("\n")[0])
+    p.add_argument("out", help="clip to write (.mp4 with mp4v, .avi with MJPG)")
+    g = p.add_argument_group("breathing")
+    g.add_argument("--rate", type=float, default=12.0, help="breaths per minute (default 12)")
+    g.add_argument("--seconds", type=float, default=60.0, help="clip length (default 60)")
+    g.add_argument("--holds", type=_hold, nargs="*", default=[], metavar="AT:SECONDS:AFTER",
+                   help="breath holds, e.g. 20:8:inhale 45:6:exhale")
+    g.add_argument("--paced", choices=sorted(PACED_PATTERNS), help="paced pattern instead of --rate")
+    g.add_argument("--irregularity", type=float, default=0.05, help="breath-to-breath spread (default 0.05)")
+    g.add_argument("--sigh-every", type=float, default=None, metavar="S", help="mean seconds between sighs")
+    g.add_argument("--belly-share", type=float, default=0.5, help="belly's share of each breath (default 0.5)")
+    g.add_argument("--phase", type=float, default=0.0, help="belly lag behind the chest, degrees")
+    g.add_argument("--paradoxical", action="store_true", help="belly moves in while the chest moves out")
+    g.add_argument("--belts", metavar="RECORDING", help="real breathing from a VRWi belt recording, e.g. F01_resting")
+    g.add_argument("--belts-start", type=float, default=60.0, help="seconds into the belt recording (default 60)")
+    r = p.add_argument_group("rendering")
+    r.add_argument("--still", choices=STILLS, default="astronaut")
+    r.add_argument("--framing", choices=FRAMINGS, default="full")
+    r.add_argument("--width", type=int, default=640)
+    r.add_argument("--height", type=int, default=480)
+    r.add_argument("--fps", type=float, default=30.0)
+    r.add_argument("--amplitude", type=float, default=6.0, help="px per unit excursion (default 6)")
+    r.add_argument("--sway", type=float, default=1.5, help="body sway, px (default 1.5)")
+    r.add_argument("--shake", type=float, default=0.3, help="camera shake, px (default 0.3)")
+    r.add_argument("--noise", type=float, default=2.0, help="sensor noise, grey levels (default 2)")
+    r.add_argument("--codec", default="mp4v")
+    p.add_argument("--seed", type=int, default=0)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        from breathcam.simulate.render import render_clip, truth_path
+
+        if args.belts:
+            if args.holds or args.paced:
+                raise ParameterError("--belts replays real breathing; --holds and --paced do not apply")
+            from breathcam.simulate.belts import load_belts
+
+            breathing = load_belts(args.belts, start_s=args.belts_start, duration_s=args.seconds,
+                                   fs_hz=args.fps, belly_share=args.belly_share)
+        else:
+            from breathcam.simulate.waveform import simulate_breathing
+
+            breathing = simulate_breathing(
+                duration_s=args.seconds, fs_hz=max(args.fps, 30.0), rate_bpm=args.rate,
+                irregularity=args.irregularity, sigh_every_s=args.sigh_every, holds=args.holds,
+                paced=args.paced, belly_share=args.belly_share, phase_deg=args.phase,
+                paradoxical=args.paradoxical, seed=args.seed,
+            )
+        start = time.perf_counter()
+        path = render_clip(
+            breathing, args.out, still=args.still, width=args.width, height=args.height, fps=args.fps,
+            amplitude_px=args.amplitude, sway_px=args.sway, shake_px=args.shake, noise_std=args.noise,
+            framing=args.framing, codec=args.codec, seed=args.seed,
+        )
+        elapsed = time.perf_counter() - start
+    except BreathcamError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    truth = breathing.truth
+    n = int(round(truth.duration_s * args.fps))
+    rate = "none" if truth.rate_bpm is None else f"{truth.rate_bpm:.2f}/min"
+    print(f"{path}: {n} frames, {len(truth.breaths)} breaths, rate {rate}, {len(truth.holds)} holds; "
+          f"truth {truth_path(path)}")
+    print(f"rendered in {elapsed:.1f} s ({1000 * elapsed / max(1, n):.1f} ms/frame incl. pose and encoding)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

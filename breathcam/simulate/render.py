@@ -1,0 +1,513 @@
+"""Render a video of a real person breathing from one still photo, with exact truth beside the clip.
+
+A frontal still of a real person (the astronaut or Grace Hopper photos that ship with scikit-image
+and matplotlib, or any BGR array) is fitted into the frame, the person is located once with
+mediapipe pose, and every frame warps the still with ``cv2.remap`` by a smooth displacement field:
+
+* chest: the upper chest and shoulders move *up* by ``amplitude_px * chest(t)``, weighted by a smooth
+  bump over the chest and shoulders that fades out towards the head and the belly;
+* belly: the abdomen expands radially about its centre by ``amplitude_px * belly(t)`` at the edge of
+  the belly region, with a smooth fall-off outside it;
+* body sway: the person (the soft mediapipe segmentation mask, not the background) translates by a
+  slow random walk plus 0.1-0.3 Hz components of about ``sway_px``;
+* camera shake: the whole frame jitters by about ``shake_px``;
+* sensor noise (``noise_std`` grey levels), a mild brightness flicker and the codec's compression.
+
+Frame ``i`` is at ``i / fps`` s; the waveform is sampled there.  Frames are streamed to the writer
+one at a time, so clip length is limited by disk, not memory.  The truth (``breathing.truth`` plus the
+render parameters in ``truth.extra``) is written beside the clip as ``<clip stem>.truth.json``.
+
+Framings: ``full`` (head, shoulders and as much torso as the still has), ``torso`` (from below the
+chin down; no face), ``tight`` (only the chest-belly area: stands in for "pose finds nobody", which
+exercises the analysis's motion fallback).  Side views cannot be rendered honestly from a frontal
+still; ``tight`` is *not* a side view.
+
+Where it fails or misleads: the motion is a 2-D warp of a flat photo (no parallax, no clothing
+folds, no lighting change with depth); the hips are out of both bundled stills, so the torso length
+is estimated from the shoulder width, and on ``grace_hopper`` the photo ends at mid-chest: the belly
+region lies below the picture (``truth.extra["belly_visible"]`` says how much of it is in frame).
+Where the fitted frame is wider or taller than the still, the missing border is a blurred extension
+of the picture's edge.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from breathcam._deps import cv2, require
+from breathcam.simulate.waveform import Breathing
+from breathcam.types import Box, InputError, ParameterError
+
+STILLS = ("astronaut", "grace_hopper")
+FRAMINGS = ("full", "torso", "tight")
+
+# --- body proportions, in units of the distance between mediapipe's two shoulder landmarks --------
+# Shoulder-line-to-hip-line height over shoulder width: about 1.4 for adults (biacromial landmarks
+# ~35 cm apart, shoulder to hip joint ~50 cm); mediapipe puts the astronaut's (low-visibility) hips
+# at 1.39.  The hips are out of both bundled stills, so the torso length comes from this ratio.
+TORSO_PER_SHOULDER = 1.4
+# The chin lies 0.26-0.35 shoulder widths above the shoulder line on the bundled stills, and
+# 0.27-0.3 below the nose: "torso" framing starts below whichever is lower.
+CHIN_BELOW_NOSE = 0.45
+CHIN_ABOVE_SHOULDERS = 0.2
+# "torso" and "tight" framings show at least this much height (so the frame is not mostly fill
+# where the photo ends at mid-chest); "tight" starts this far below the shoulder line.
+TORSO_MIN_HEIGHT = 0.6
+TIGHT_MIN_HEIGHT = 0.45
+TIGHT_TOP = 0.25
+# The head top is about 0.6 shoulder widths above the nose.
+HEAD_TOP_ABOVE_NOSE = 0.7
+# The chest bump: full weight from just above the shoulder line (the top of the shoulders) to the
+# upper chest, fading to nothing at the chin and in the upper abdomen; laterally full over the
+# shoulders, fading over the upper arms.
+CHEST_TOP = -0.32  # weight 0 here (about the chin)
+CHEST_FULL_TOP = -0.12  # weight 1 from here (top of the shoulders) ...
+CHEST_FULL_BOTTOM = 0.35  # ... to here (upper chest)
+CHEST_BOTTOM = 0.8  # weight 0 here (upper abdomen)
+CHEST_HALF_WIDTH = 0.55  # full weight within this distance of the midline
+CHEST_FADE = 0.35  # lateral fade-out length
+# The abdomen: centred 0.72 of the way from the shoulder line to the hip line (around the navel),
+# an ellipse of these half-axes; the expansion fades to zero at twice the ellipse's radius.
+BELLY_CENTRE = 0.72  # fraction of the torso length below the shoulder line
+BELLY_HALF_WIDTH = 0.38
+BELLY_HALF_HEIGHT = 0.28
+BELLY_FADE_RADII = 1.0
+# The soft person mask is blurred by this fraction of the shoulder width, so that the background
+# just outside the outline stretches smoothly as the person sways instead of tearing.
+MASK_BLUR = 0.04
+# The blurred extension filling a border the still does not cover (Gaussian sigma, output px).
+FILL_BLUR_SIGMA_PX = 25.0
+
+# --- motion and sensor --------------------------------------------------------------------------
+# Vertical sway is smaller than lateral sway in a seated person.
+SWAY_VERTICAL_SHARE = 0.5
+# The sway's slow random walk (mean-reverting, time constant in s) and its periodic components.
+SWAY_WALK_TAU_S = 8.0
+SWAY_FREQ_RANGE_HZ = (0.1, 0.3)
+# Camera shake: per-frame jitter smoothed by an AR(1) filter with this coefficient, in bursts (a
+# laptop on a desk shakes while someone types or touches it, and is still in between): bursts last
+# SHAKE_BURST_S on average, with SHAKE_GAP_S of stillness between them.  Constant whole-frame
+# jitter would also make every mp4v frame expensive (6 MB/min at 640x480 for 0.3 px).
+SHAKE_AR = 0.6
+SHAKE_BURST_S = 2.0
+SHAKE_GAP_S = 6.0
+# Webcam optics and processing are softer than a studio photo: the fitted still is blurred by this
+# sigma (output px).  It also keeps the mp4v clip near 8 MB per minute instead of 16.
+WEBCAM_BLUR_SIGMA_PX = 0.8
+# Brightness flicker: relative gain spread (0.6 %, a mild auto-exposure hunt plus mains beat).
+FLICKER_FRACTION = 0.006
+FLICKER_FREQ_HZ = 0.7
+# Noise frames are drawn from a bank of this many fields, cropped at random offsets within this
+# margin: effectively independent noise per frame without drawing 0.9 M normals per frame.
+NOISE_BANK = 8
+NOISE_MARGIN_PX = 64
+
+
+# ---------------------------------------------------------------------------------------------
+# stills and pose
+# ---------------------------------------------------------------------------------------------
+
+
+def load_still(name: str) -> np.ndarray:
+    """A bundled still of a real person as a BGR uint8 image ("astronaut" or "grace_hopper")."""
+    cv = cv2()
+    if name == "astronaut":
+        data = require("skimage.data")
+        return np.ascontiguousarray(cv.cvtColor(data.astronaut(), cv.COLOR_RGB2BGR))
+    if name == "grace_hopper":
+        cbook = require("matplotlib.cbook")
+        path = cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)
+        image = cv.imread(str(path))
+        if image is None:
+            raise InputError(f"could not read matplotlib's grace_hopper.jpg at {path}")
+        return image
+    raise ParameterError(f"unknown still {name!r}; choose from {', '.join(STILLS)} or pass a BGR array")
+
+
+@dataclass(frozen=True)
+class StillPose:
+    """Where the person is in a still (still pixels)."""
+
+    nose: tuple[float, float]
+    left_shoulder: tuple[float, float]  # the person's left (image right)
+    right_shoulder: tuple[float, float]
+    mask: np.ndarray  # HxW float32 in 0..1, soft person segmentation
+
+    @property
+    def shoulder_width(self) -> float:
+        return float(np.hypot(*np.subtract(self.left_shoulder, self.right_shoulder)))
+
+    @property
+    def mid_x(self) -> float:
+        return 0.5 * (self.left_shoulder[0] + self.right_shoulder[0])
+
+    @property
+    def shoulder_y(self) -> float:
+        return 0.5 * (self.left_shoulder[1] + self.right_shoulder[1])
+
+
+_POSE_CACHE: dict[str, StillPose] = {}
+
+
+def _still_key(image: np.ndarray) -> str:
+    return hashlib.sha1(np.ascontiguousarray(image).tobytes()).hexdigest() + str(image.shape)
+
+
+def locate_person(image: np.ndarray) -> StillPose:
+    """Nose, shoulders and the soft person mask of a BGR still, found once by mediapipe pose (cached)."""
+    key = _still_key(image)
+    if key in _POSE_CACHE:
+        return _POSE_CACHE[key]
+    mp = require("mediapipe")
+    cv = cv2()
+    h, w = image.shape[:2]
+    with mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1, enable_segmentation=True) as pose:
+        result = pose.process(cv.cvtColor(image, cv.COLOR_BGR2RGB))
+    if result.pose_landmarks is None or result.segmentation_mask is None:
+        raise InputError("mediapipe pose finds no person in the still; use a frontal upper-body photo")
+    lm = result.pose_landmarks.landmark
+    # BlazePose indices: 0 nose, 11 left shoulder, 12 right shoulder.
+    for i, part in ((0, "nose"), (11, "left shoulder"), (12, "right shoulder")):
+        if lm[i].visibility < 0.5:
+            raise InputError(f"mediapipe pose does not see the {part} in the still; use a frontal upper-body photo")
+    found = StillPose(
+        nose=(lm[0].x * w, lm[0].y * h),
+        left_shoulder=(lm[11].x * w, lm[11].y * h),
+        right_shoulder=(lm[12].x * w, lm[12].y * h),
+        mask=np.clip(result.segmentation_mask, 0.0, 1.0).astype(np.float32),
+    )
+    _POSE_CACHE[key] = found
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# scene: the fitted still and the spatial part of every displacement field
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scene:
+    """The fitted still and the precomputed spatial fields, all in output pixels.
+
+    Per frame, the backward map is ``map_x = grid_x + b*belly_x - sx*person - kx`` and
+    ``map_y = grid_y + c*chest_up + b*belly_y - sy*person - ky`` (b, c the belly and chest
+    excursions in px, s the sway, k the shake).
+    """
+
+    base: np.ndarray  # HxWx3 uint8
+    grid_x: np.ndarray  # HxW float32
+    grid_y: np.ndarray
+    chest_up: np.ndarray  # weight of the chest's upward motion, 0..1
+    belly_x: np.ndarray  # backward map per px of belly expansion at the region edge
+    belly_y: np.ndarray
+    person: np.ndarray  # soft person mask, 0..1
+    chest_box: Box  # where the chest weight is full (clipped to the frame)
+    belly_box: Box  # the belly ellipse's bounding box (clipped)
+    face_in_frame: bool
+    belly_visible: float  # fraction of the belly ellipse inside the picture (not the fill)
+    source_rect: tuple[float, float, float, float]  # the still's rectangle shown, still pixels
+
+
+def _source_rect(pose: StillPose, still_w: int, still_h: int, aspect: float, framing: str):
+    """The still's rectangle (x0, y0, x1, y1) shown in the frame; it may reach past the picture."""
+    sw = pose.shoulder_width
+    hip_y = pose.shoulder_y + TORSO_PER_SHOULDER * sw
+    below_chin = max(pose.nose[1] + CHIN_BELOW_NOSE * sw, pose.shoulder_y - CHIN_ABOVE_SHOULDERS * sw)
+    if framing == "full":
+        y0 = top_limit = max(0.0, pose.nose[1] - HEAD_TOP_ABOVE_NOSE * sw)
+        min_height = 0.0
+    elif framing == "torso":
+        y0 = top_limit = below_chin
+        min_height = TORSO_MIN_HEIGHT * sw
+    elif framing == "tight":
+        y0 = pose.shoulder_y + TIGHT_TOP * sw  # below the shoulder line
+        top_limit = below_chin
+        min_height = TIGHT_MIN_HEIGHT * sw
+    else:
+        raise ParameterError(f"unknown framing {framing!r}; choose from {', '.join(FRAMINGS)}")
+    y1 = min(float(still_h), hip_y)
+    height = max(y1 - y0, min_height)
+    if y0 + height > still_h:  # the picture ends too soon: start higher, never above the limit
+        y0 = max(top_limit, still_h - height)
+    width = height * aspect  # where the picture still ends too soon, the bottom is fill
+    if width >= still_w:
+        x0 = 0.5 * (still_w - width)  # wider than the still: centre the picture, fill both sides
+    else:
+        x0 = float(np.clip(pose.mid_x - 0.5 * width, 0.0, still_w - width))
+    return x0, y0, x0 + width, y0 + height
+
+
+def _smooth_plateau(d: np.ndarray, full: float, fade: float) -> np.ndarray:
+    """1 where d <= full, smoothstep down to 0 at full + fade."""
+    u = np.clip((d - full) / fade, 0.0, 1.0)
+    return 1.0 - u * u * (3.0 - 2.0 * u)
+
+
+def build_scene(still: str | np.ndarray, *, width: int, height: int, framing: str = "full") -> Scene:
+    """Fit the still into width x height for the framing and precompute the displacement fields."""
+    if width < 16 or height < 16:
+        raise ParameterError(f"frame size {width}x{height} is too small")
+    cv = cv2()
+    image = load_still(still) if isinstance(still, str) else np.ascontiguousarray(still)
+    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+        raise ParameterError("a still must be an HxWx3 uint8 BGR image")
+    pose = locate_person(image)
+    sh, sw_px = image.shape[:2]
+    x0, y0, x1, y1 = _source_rect(pose, sw_px, sh, width / height, framing)
+    s = width / (x1 - x0)
+    affine = np.array([[s, 0.0, -s * x0], [0.0, s, -s * y0]])
+    flags = cv.INTER_AREA if s < 1 else cv.INTER_CUBIC
+    base = cv.warpAffine(image, affine, (width, height), flags=flags, borderMode=cv.BORDER_REPLICATE)
+    valid = cv.warpAffine(np.ones((sh, sw_px), np.float32), affine, (width, height), flags=cv.INTER_LINEAR)
+    if valid.min() < 0.999:
+        fill = cv.GaussianBlur(base, (0, 0), FILL_BLUR_SIGMA_PX)
+        soft = cv.GaussianBlur(valid, (0, 0), 3.0)[..., None]
+        base = np.clip(soft * base + (1.0 - soft) * fill, 0, 255).astype(np.uint8)
+    base = cv.GaussianBlur(base, (0, 0), WEBCAM_BLUR_SIGMA_PX)
+    mask = cv.warpAffine(pose.mask, affine, (width, height), flags=cv.INTER_LINEAR, borderMode=cv.BORDER_REPLICATE)
+
+    def to_out(p):
+        return (s * (p[0] - x0), s * (p[1] - y0))
+
+    sw = s * pose.shoulder_width
+    mid_x = s * (pose.mid_x - x0)
+    sh_y = s * (pose.shoulder_y - y0)
+    nose = to_out(pose.nose)
+    torso = TORSO_PER_SHOULDER * sw
+    gy, gx = np.mgrid[0:height, 0:width].astype(np.float32)
+
+    # chest: vertical band x lateral plateau
+    dy = (gy - sh_y) / sw
+    up = np.clip((dy - CHEST_TOP) / (CHEST_FULL_TOP - CHEST_TOP), 0.0, 1.0)
+    down = np.clip((CHEST_BOTTOM - dy) / (CHEST_BOTTOM - CHEST_FULL_BOTTOM), 0.0, 1.0)
+    band = np.minimum(up * up * (3 - 2 * up), down * down * (3 - 2 * down))
+    lateral = _smooth_plateau(np.abs(gx - mid_x) / sw, CHEST_HALF_WIDTH, CHEST_FADE)
+    chest_up = (band * lateral).astype(np.float32)
+
+    # belly: radial expansion about the centre, linear inside the ellipse (a uniform scale, so the
+    # region edge moves by 1 px per unit), smoothly fading outside it
+    cx, cy = mid_x, sh_y + BELLY_CENTRE * torso
+    rx, ry = BELLY_HALF_WIDTH * sw, BELLY_HALF_HEIGHT * torso
+    ex, ey = (gx - cx) / rx, (gy - cy) / ry
+    rho = np.sqrt(ex * ex + ey * ey)
+    fade = _smooth_plateau(rho, 1.0, BELLY_FADE_RADII)
+    # Outward displacement u = (ex, ey) * fade px per px of edge expansion (|u| = 1 on the ellipse
+    # along both axes); the backward map samples from p - u.
+    belly_x = (-ex * fade).astype(np.float32)
+    belly_y = (-ey * fade).astype(np.float32)
+
+    blur = max(1.0, MASK_BLUR * sw)
+    person = cv.GaussianBlur(mask, (0, 0), blur).astype(np.float32)
+
+    inside = (rho <= 1.0)
+    belly_visible = float((valid[inside] > 0.5).sum() / max(1, np.pi * rx * ry)) if inside.any() else 0.0
+    chest_box = Box(
+        mid_x - CHEST_HALF_WIDTH * sw, sh_y + CHEST_FULL_TOP * sw, mid_x + CHEST_HALF_WIDTH * sw, sh_y + CHEST_FULL_BOTTOM * sw
+    ).clipped(width, height)
+    belly_box = Box(cx - rx, cy - ry, cx + rx, cy + ry).clipped(width, height)
+    return Scene(
+        base=np.ascontiguousarray(base),
+        grid_x=gx,
+        grid_y=gy,
+        chest_up=chest_up,
+        belly_x=belly_x,
+        belly_y=belly_y,
+        person=person,
+        chest_box=chest_box,
+        belly_box=belly_box,
+        face_in_frame=bool(0 <= nose[1] < height and 0 <= nose[0] < width),
+        belly_visible=round(min(1.0, belly_visible), 3),
+        source_rect=(round(x0, 1), round(y0, 1), round(x1, 1), round(y1, 1)),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# time series: sway, shake, flicker
+# ---------------------------------------------------------------------------------------------
+
+
+def _sway(n: int, fps: float, sway_px: float, rng: np.random.Generator) -> np.ndarray:
+    """(n, 2) person translation in px: mean-reverting random walk plus two 0.1-0.3 Hz sways."""
+    t = np.arange(n) / fps
+    out = np.zeros((n, 2))
+    if sway_px <= 0 or n == 0:
+        return out
+    a = np.exp(-1.0 / (SWAY_WALK_TAU_S * fps))
+    for axis, share in ((0, 1.0), (1, SWAY_VERTICAL_SHARE)):
+        steps = rng.standard_normal(n) * np.sqrt(1 - a * a)
+        walk = np.empty(n)
+        level = rng.standard_normal()
+        for i in range(n):  # AR(1): stationary unit variance; cheap next to rendering
+            level = a * level + steps[i]
+            walk[i] = level
+        f1, f2 = rng.uniform(*SWAY_FREQ_RANGE_HZ, size=2)
+        p1, p2 = rng.uniform(0, 2 * np.pi, size=2)
+        periodic = 0.6 * np.sin(2 * np.pi * f1 * t + p1) + 0.4 * np.sin(2 * np.pi * f2 * t + p2)
+        # Scaled so that the typical peak excursion is about sway_px.
+        out[:, axis] = share * sway_px * (0.5 * walk + 0.7 * periodic)
+    return out
+
+
+def _shake(n: int, fps: float, shake_px: float, rng: np.random.Generator) -> np.ndarray:
+    """(n, 2) camera translation in px: AR(1) jitter of std shake_px, in bursts."""
+    out = np.zeros((n, 2))
+    if shake_px <= 0 or n == 0:
+        return out
+    white = rng.standard_normal((n, 2))
+    toggles = rng.random(n)
+    p_end, p_start = 1.0 / (SHAKE_BURST_S * fps), 1.0 / (SHAKE_GAP_S * fps)
+    jitter = np.zeros((n, 2))
+    state = np.zeros(n)
+    level = np.zeros(2)
+    on = False
+    for i in range(n):  # cheap next to rendering
+        on = (toggles[i] >= p_end) if on else (toggles[i] < p_start)
+        state[i] = on
+        level = SHAKE_AR * level + np.sqrt(1 - SHAKE_AR**2) * white[i]
+        jitter[i] = level
+    # Bursts start and stop over about 0.2 s, not in one frame.
+    k = max(1, int(round(0.2 * fps)))
+    envelope = np.convolve(state, np.ones(k) / k, mode="same")
+    return shake_px * jitter * envelope[:, None]
+
+
+def _flicker(n: int, fps: float, rng: np.random.Generator) -> np.ndarray:
+    """(n,) brightness gain near 1: a slow sinusoid plus smoothed noise."""
+    t = np.arange(n) / fps
+    phase = rng.uniform(0, 2 * np.pi)
+    k = max(1, int(round(0.5 * fps)))
+    jitter = np.convolve(rng.standard_normal(n), np.ones(k) / np.sqrt(k), mode="same")
+    return 1.0 + FLICKER_FRACTION * (0.7 * np.sin(2 * np.pi * FLICKER_FREQ_HZ * t + phase) + 0.5 * jitter)
+
+
+# ---------------------------------------------------------------------------------------------
+# frames and clips
+# ---------------------------------------------------------------------------------------------
+
+
+def iter_frames(
+    breathing: Breathing,
+    scene: Scene,
+    *,
+    fps: float = 30.0,
+    amplitude_px: float = 6.0,
+    sway_px: float = 1.5,
+    shake_px: float = 0.3,
+    noise_std: float = 2.0,
+    seed: int = 0,
+) -> Iterator[np.ndarray]:
+    """Yield the clip's frames (HxWx3 uint8 BGR) one at a time; frame i shows time i / fps."""
+    if fps <= 0:
+        raise ParameterError(f"fps must be positive, not {fps}")
+    if amplitude_px < 0 or sway_px < 0 or shake_px < 0 or noise_std < 0:
+        raise ParameterError("amplitude_px, sway_px, shake_px and noise_std must not be negative")
+    cv = cv2()
+    n = int(round(breathing.truth.duration_s * fps))
+    t = np.arange(n) / fps
+    chest = amplitude_px * np.interp(t, breathing.t_s, breathing.chest)
+    belly = amplitude_px * np.interp(t, breathing.t_s, breathing.belly)
+    rng = np.random.default_rng(seed)
+    sway = _sway(n, fps, sway_px, rng)
+    shake = _shake(n, fps, shake_px, rng)
+    gain = _flicker(n, fps, rng)
+    h, w = scene.base.shape[:2]
+    bank = None
+    if noise_std > 0:
+        bank = np.round(rng.normal(0.0, noise_std, (NOISE_BANK, h + NOISE_MARGIN_PX, w + NOISE_MARGIN_PX, 3)))
+        bank = bank.astype(np.int16)
+    picks = rng.integers(0, [NOISE_BANK, NOISE_MARGIN_PX, NOISE_MARGIN_PX], size=(n, 3))
+    map_x = np.empty((h, w), np.float32)
+    map_y = np.empty((h, w), np.float32)
+    for i in range(n):
+        cv.scaleAdd(scene.belly_x, float(belly[i]), scene.grid_x, dst=map_x)
+        cv.scaleAdd(scene.belly_y, float(belly[i]), scene.grid_y, dst=map_y)
+        cv.scaleAdd(scene.chest_up, float(chest[i]), map_y, dst=map_y)
+        if sway_px > 0:
+            cv.scaleAdd(scene.person, float(-sway[i, 0]), map_x, dst=map_x)
+            cv.scaleAdd(scene.person, float(-sway[i, 1]), map_y, dst=map_y)
+        if shake_px > 0:
+            map_x -= np.float32(shake[i, 0])
+            map_y -= np.float32(shake[i, 1])
+        frame = cv.remap(scene.base, map_x, map_y, cv.INTER_LINEAR, borderMode=cv.BORDER_REPLICATE)
+        frame = cv.convertScaleAbs(frame, alpha=float(gain[i]))
+        if bank is not None:
+            k, oy, ox = picks[i]
+            frame = cv.add(frame, bank[k, oy : oy + h, ox : ox + w], dtype=cv.CV_8U)
+        yield frame
+
+
+def truth_path(clip: str | Path) -> Path:
+    """``clip.mp4`` -> ``clip.truth.json`` beside it."""
+    clip = Path(clip)
+    return clip.with_name(clip.stem + ".truth.json")
+
+
+def render_clip(
+    breathing: Breathing,
+    path: str | Path,
+    *,
+    still: str | np.ndarray = "astronaut",
+    width: int = 640,
+    height: int = 480,
+    fps: float = 30.0,
+    amplitude_px: float = 6.0,
+    sway_px: float = 1.5,
+    shake_px: float = 0.3,
+    noise_std: float = 2.0,
+    framing: str = "full",
+    codec: str = "mp4v",
+    seed: int = 0,
+) -> Path:
+    """Render ``breathing`` as a video of a real person and write ``<clip stem>.truth.json`` beside it.
+
+    amplitude_px: image displacement per unit of chest/belly excursion (a simulated breath of depth 1
+    moves the chest by ``amplitude_px * (1 - belly_share)``); sway_px: body sway; shake_px: camera
+    shake; noise_std: sensor noise in grey levels; codec: a FourCC ("mp4v" for .mp4, "MJPG" for .avi).
+    Returns the clip's path.
+    """
+    cv = cv2()
+    path = Path(path)
+    if len(codec) != 4:
+        raise ParameterError(f"codec must be a four-character code such as 'mp4v', not {codec!r}")
+    scene = build_scene(still, width=width, height=height, framing=framing)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer = cv.VideoWriter(str(path), cv.VideoWriter_fourcc(*codec), float(fps), (width, height))
+    if not writer.isOpened():
+        raise InputError(f"OpenCV cannot write {path} with codec {codec!r}; try .mp4 with mp4v or .avi with MJPG")
+    n = 0
+    try:
+        for frame in iter_frames(
+            breathing, scene, fps=fps, amplitude_px=amplitude_px, sway_px=sway_px,
+            shake_px=shake_px, noise_std=noise_std, seed=seed,
+        ):
+            writer.write(frame)
+            n += 1
+    finally:
+        writer.release()
+    extra = dict(breathing.truth.extra)
+    extra.update(
+        still=still if isinstance(still, str) else "array",
+        width=width,
+        height=height,
+        fps=float(fps),
+        n_frames=n,
+        amplitude_px=float(amplitude_px),
+        sway_px=float(sway_px),
+        shake_px=float(shake_px),
+        noise_std=float(noise_std),
+        framing=framing,
+        codec=codec,
+        seed=seed,
+        face_in_frame=scene.face_in_frame,
+        belly_visible=scene.belly_visible,
+        source_rect=list(scene.source_rect),
+        chest_box=[round(v, 1) for v in (scene.chest_box.x0, scene.chest_box.y0, scene.chest_box.x1, scene.chest_box.y1)],
+        belly_box=[round(v, 1) for v in (scene.belly_box.x0, scene.belly_box.y0, scene.belly_box.x1, scene.belly_box.y1)],
+    )
+    replace(breathing.truth, extra=extra).write(truth_path(path))
+    return path
