@@ -281,6 +281,11 @@ class MotionConfig:
     # variance); below, the belly is too weak or too noisy to judge by (seen: a belly box on the
     # blurred fill below a still that ends at mid-chest correlated 0.52 with the chest).
     min_proxy_correlation: float = 0.6
+    # Without a sway-free proxy, the head is subtracted from the chest (scaled by the coupling) when
+    # the chest shares at least this share of the head's sideways motion: the upper body then
+    # moves as one piece (seen: 0.98 on a swaying rendered person; tracking noise alone gives ~0).
+    # Breathing seen from the front moves the chest up, not sideways, so the coupling ignores it.
+    min_rigid_coupling: float = 0.7
     # A reference (head, background) is only offered as a correction when it was measured on at
     # least this fraction of the valid frames.
     min_reference_fraction: float = 0.5
@@ -289,6 +294,12 @@ class MotionConfig:
     # keeps its physical orientation (chest up, belly out = inhale).
     min_sign_correlation: float = 0.3
     min_orientation_snr: float = 2.0
+    # Chest and belly are combined only when their band-passed traces correlate at least this much
+    # (either sign: paradoxical breathing is still one breath).  Below it they are not measuring the
+    # same breath (a belly box off the picture correlated 0.05 with a clean chest) and the region
+    # with the sharper breathing peak is used alone.  Equal to min_sign_correlation, so every
+    # combined pair can be sign-aligned.
+    min_coherent_correlation: float = 0.3
     # The head is taken to show the facing direction in a side view when its centre lies more
     # than this fraction of the chest box width ahead of the chest centre.
     facing_offset_fraction: float = 0.05

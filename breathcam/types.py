@@ -102,6 +102,9 @@ class TorsoRegions:
     view: str
     method: str
     confidence: float  # 0..1
+    # False when the belly box lies mostly outside the frame (a webcam framing head and chest):
+    # the box is still given, clipped, but nothing is measured there.
+    belly_in_view: bool = True
 
 
 # ---------------------------------------------------------------------------------------------

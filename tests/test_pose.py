@@ -125,6 +125,7 @@ def test_grace_hopper_hips_out_of_frame_gives_clipped_belly_and_notes(stills):
         notes = loc.notes
     assert any("hips out of frame" in n for n in notes)
     assert any("belly region mostly outside the frame" in n for n in notes)
+    assert not r.belly_in_view  # nothing is measured on a belly that is mostly out of the picture
     assert r.belly.y1 == H - 1 and inside(r.belly) and r.belly.height >= CFG.min_box_px
     assert r.confidence <= CFG.estimated_length_confidence
 

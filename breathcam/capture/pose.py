@@ -285,8 +285,9 @@ def regions_from_landmarks(
     chest = torso_box(config.chest_top, config.chest_bottom, chest_half, shift)
     belly = torso_box(config.belly_top, config.belly_bottom, belly_half, shift)
     shoulders = torso_box(-config.shoulder_above, config.shoulder_below, band_half)
-    if inside_fraction(belly, width=W, height=H) < config.min_inside_fraction:
-        notes.append("belly region mostly outside the frame; belly reading unreliable")
+    belly_in_view = inside_fraction(belly, width=W, height=H) >= config.min_inside_fraction
+    if not belly_in_view:
+        notes.append("belly region mostly outside the frame; breathing measured on the chest only")
 
     reference = None
     head = [i for i in _HEAD if lm.seen(i, min_visibility=config.min_visibility)]
@@ -318,6 +319,7 @@ def regions_from_landmarks(
         view=tf.view,
         method="pose",
         confidence=float(np.clip(confidence, 0.0, 1.0)),
+        belly_in_view=belly_in_view,
     )
     return regions, tuple(notes)
 

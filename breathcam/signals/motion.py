@@ -335,6 +335,9 @@ class MotionTracker:
             if box is None:
                 out[name] = None
                 continue
+            if name == "belly" and not regions.belly_in_view:
+                out[name] = None  # mostly outside the frame: what cannot be seen is not measured
+                continue
             box = box.clipped(w, h)
             ok = box.width >= self.config.min_box_px and box.height >= self.config.min_box_px
             out[name] = box if ok else None
@@ -569,10 +572,18 @@ def _traces_from_columns(cols: dict[str, np.ndarray], *, fs_hz: float, config: M
         expansion = np.cumsum(np.where(side, 0.0, inc("belly_expansion")))
         proxy, _ = _resample(t, expansion, valid, t_out, fs_hz=fs_hz, config=config)
     # chest: upward motion, sway/shake correction chosen by breathing quality
-    chest_inc, chest_ref = _choose_correction(
-        -inc("chest_dy"), [("background", -inc("background_dy"), bg_ok), ("head", -inc("reference_dy"), ref_ok)],
-        proxy=proxy, t=t, valid=valid, t_out=t_out, fs_hz=fs_hz, config=config,
-    )
+    coupling = _rigid_coupling(inc("chest_dx"), inc("reference_dx"), valid & ref_ok & (cols["chest_ok"] > 0.5))
+    if proxy is None and coupling >= config.min_rigid_coupling:
+        # No sway-free proxy to judge by, but the head follows the chest sideways, where breathing
+        # seen from the front moves nothing: the upper body sways as one piece, so the head's
+        # vertical motion (scaled by that coupling) is the sway to remove.
+        chest_inc = np.where(ref_ok, -inc("chest_dy") + coupling * inc("reference_dy"), -inc("chest_dy"))
+        chest_ref = "head"
+    else:
+        chest_inc, chest_ref = _choose_correction(
+            -inc("chest_dy"), [("background", -inc("background_dy"), bg_ok), ("head", -inc("reference_dy"), ref_ok)],
+            proxy=proxy, t=t, valid=valid, t_out=t_out, fs_hz=fs_hz, config=config,
+        )
     chest_u, valid_u = _resample(t, np.cumsum(chest_inc), valid, t_out, fs_hz=fs_hz, config=config)
     # belly: expansion (front/unknown view), horizontal motion (side view, orientation below)
     belly_dx_inc, belly_ref = (inc("belly_dx"), "none")
@@ -765,6 +776,19 @@ def _choose_correction(
     return cands[best][1], cands[best][0]
 
 
+def _rigid_coupling(chest_dx_inc: np.ndarray, head_dx_inc: np.ndarray, both: np.ndarray) -> float:
+    """How much of the head's sideways motion the chest shares (least-squares slope, 0..1).
+
+    Near 1 when the upper body sways or the camera shakes as one piece; near 0 when the head moves
+    on its own (nodding, talking) or nothing moves but tracking noise.
+    """
+    c, h = chest_dx_inc[both], head_dx_inc[both]
+    den = float(np.dot(h, h))
+    if len(h) < 2 or den <= 0:
+        return 0.0
+    return float(np.clip(np.dot(c, h) / den, 0.0, 1.0))
+
+
 def _bandpass(x: np.ndarray, *, fs_hz: float, config: MotionConfig) -> np.ndarray:
     from scipy.signal import butter, sosfiltfilt
 
@@ -839,7 +863,20 @@ def _combine(
     spec_b = _spectrum(np.diff(belly), fs_hz=fs_hz, config=config)
     if spec_c is None or spec_b is None:
         return 0.5 * (chest + belly), notes
-    f_peak = _breathing_peak([spec_c, spec_b], config=config)
+    r = _band_correlation(chest, belly, valid, fs_hz=fs_hz, config=config)
+    if r is None or abs(r) < config.min_coherent_correlation:
+        # Chest and belly do not move together: at most one of them shows the breath (a belly box
+        # on clothing folds or off the picture, an arm across one region).  Mixing them would let
+        # the noisy one set the common peak; keep the one whose breathing peak is sharper.
+        qc = _concentration(np.diff(chest), fs_hz=fs_hz, config=config)
+        qb = _concentration(np.diff(belly), fs_hz=fs_hz, config=config)
+        if qc is not None and qb is not None and qb[0] > qc[0]:
+            return belly.copy(), ["chest and belly disagree: breathing trace from the belly only"]
+        return chest.copy(), ["chest and belly disagree: breathing trace from the chest only"]
+    # The common peak is found on the band-passed positions: velocity spectra weight frequencies by
+    # f^2, so the harmonics of sharp breaths and tracking jitter could outweigh a slow breath there.
+    bands = [_spectrum(_bandpass(x, fs_hz=fs_hz, config=config), fs_hz=fs_hz, config=config) for x in (chest, belly)]
+    f_peak = _breathing_peak(bands, config=config)
     ac, nc = _breathing_snr(spec_c, f_peak, fs_hz=fs_hz, config=config)
     ab, nb = _breathing_snr(spec_b, f_peak, fs_hz=fs_hz, config=config)
     wc, wb = ac / nc, ab / nb  # maximal-ratio combining: amplitude / disturbance power
@@ -847,7 +884,6 @@ def _combine(
         return 0.5 * (chest + belly), ["no breathing motion found in chest or belly"]
     wc, wb = wc / (wc + wb), wb / (wc + wb)
     sign = 1.0
-    r = _band_correlation(chest, belly, valid, fs_hz=fs_hz, config=config)
     chest_snr = ac * ac / nc
     if r is not None and chest_snr >= config.min_orientation_snr and abs(r) >= config.min_sign_correlation and r < 0:
         sign = -1.0
