@@ -342,6 +342,10 @@ class BreathConfig:
     # irregular breathing (a breath 40 % shorter than the typical one) through and still merges
     # the double humps of noise on a slow breath.
     min_distance_fraction: float = 0.35
+    # Below this periodicity (autocorrelation at the dominant period) the dominant period is not
+    # trusted for that spacing: talking breathing reads 0.1-0.3 and its best lag spans two or three
+    # breaths (seen on the VRWi dialogue belts), while steady breathing reads above 0.6.
+    min_periodicity_for_spacing: float = 0.5
     # A peak or trough counts when its prominence is at least this fraction of the robust breath
     # amplitude; 0.3 ignores the ripples of talking and noise but keeps shallow breaths.
     min_prominence_fraction: float = 0.3

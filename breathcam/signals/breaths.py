@@ -233,7 +233,11 @@ def _segment_extrema(
     if n < 4 or not usable.any():
         return empty
     period_s = 60.0 / rate if rate else config.min_breath_s / config.min_distance_fraction
-    dist = max(1, int(config.min_distance_fraction * period_s * fs_hz), int(0.5 * config.min_breath_s * fs_hz))
+    # The dominant period sets the minimum distance between breaths only when the trace is clearly
+    # periodic: in irregular breathing (talking) the autocorrelation's best lag is often two or three
+    # breaths, and spacing peaks by it would merge real breaths.  Prominence then does the work.
+    spacing_s = period_s if periodicity >= config.min_periodicity_for_spacing else config.min_breath_s / config.min_distance_fraction
+    dist = max(1, int(config.min_distance_fraction * spacing_s * fs_hz), int(0.5 * config.min_breath_s * fs_hz))
     win = int(max(config.amplitude_window_s, config.amplitude_window_periods * period_s) * fs_hz)
     spread = _rolling_spread(
         xb,
