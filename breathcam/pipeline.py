@@ -8,6 +8,7 @@ Frames are streamed: memory stays flat with clip length (only a few floats per f
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -44,7 +45,22 @@ def analyze_clip(
     if source.ended_reason:
         source_notes += (source.ended_reason,)
     notes = tuple(dict.fromkeys(source_notes + locator.notes))  # ordered, without repeats
-    return analysis_from_traces(traces, source=str(path), config=config, extra_notes=notes)
+    analysis = analysis_from_traces(traces, source=str(path), config=config, extra_notes=notes)
+    if not locator.person_seen:
+        # Neither pose nor motion showed a person: whatever the trace holds is not breathing.
+        analysis = replace(
+            analysis,
+            rate_bpm=None,
+            rate_series=tuple(replace(p, bpm=None, confidence=0.0) for p in analysis.rate_series),
+            breaths=(),
+            holds=(),
+            quality=replace(
+                analysis.quality,
+                confidence=0.0,
+                notes=analysis.quality.notes + ("no person in view: nothing was measured",),
+            ),
+        )
+    return analysis
 
 
 def analysis_from_traces(

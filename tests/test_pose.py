@@ -350,3 +350,13 @@ def test_boxes_never_degenerate_and_smoothing():
     assert s.chest.x0 == pytest.approx(held.chest.x0 + CFG.smoothing * 10)
     jump = smooth_regions(held, mk(200))  # the person moved: snap
     assert jump.chest == mk(200).chest
+
+
+def test_person_seen_only_with_evidence():
+    """Fresh noise every frame: pose finds nobody and no region moves more than the rest."""
+    rng = np.random.default_rng(5)
+    with TorsoLocator() as loc:
+        for i in range(15 * 12):
+            loc.locate(Frame(index=i, t_s=i / 15.0, image=rng.integers(0, 256, (240, 320, 3), dtype=np.uint8)))
+        assert loc.pose_found == 0.0
+        assert not loc.person_seen

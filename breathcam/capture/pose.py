@@ -598,6 +598,7 @@ class TorsoLocator:
         self._found = 0
         self._notes: dict[str, str] = {}
         self._landmarks: PoseLandmarks | None = None
+        self._motion_stood_out = False
 
     # -- public -------------------------------------------------------------------------------
 
@@ -605,6 +606,12 @@ class TorsoLocator:
     def pose_found(self) -> float:
         """Fraction of pose runs that found the person (0 before the first run)."""
         return self._found / self._runs if self._runs else 0.0
+
+    @property
+    def person_seen(self) -> bool:
+        """True once pose has found a person or the fallback found a region that moves more than
+        the rest of the frame; False means nothing in view gave any sign of a person."""
+        return self._found > 0 or self._motion_stood_out
 
     @property
     def pose_runs(self) -> int:
@@ -694,6 +701,7 @@ class TorsoLocator:
             target = central_regions(width=w, height=h, t_s=t, config=cfg)
         else:
             target, moving = motion_regions(self._motion.std(), width=w, height=h, t_s=t, config=cfg)
+            self._motion_stood_out |= bool(moving)
             if not moving:
                 self._note("central", "no motion stands out; torso assumed in the centre of the frame")
         self._held = smooth_regions(self._held, target, config=cfg)
