@@ -76,8 +76,6 @@ def analysis_from_traces(
     duration_s = float(traces.t_s[-1] - traces.t_s[0]) if len(traces.t_s) > 1 else 0.0
     result: SignalResult = process(traces, config=config)
     notes = tuple(dict.fromkeys(extra_notes + traces.notes + result.notes))
-    if result.rate_bpm is None and not any("no reliable" in n for n in notes):
-        notes += ("no reliable breathing rate: the breathing motion is too weak or irregular to measure",)
     quality = Quality(
         confidence=round(float(result.confidence) * _pose_weight(traces.pose_found, traces.method), 3),
         pose_found=round(float(traces.pose_found), 3),
