@@ -72,3 +72,37 @@ def test_torso_only_framing_gives_a_reading(framing, tmp_path):
     assert analysis.rate_bpm == pytest.approx(b.truth.rate_bpm, abs=0.5)
     if analysis.quality.pose_found < 0.5:
         assert any("motion" in n for n in analysis.quality.notes), analysis.quality.notes
+
+
+def test_person_who_walks_away(tmp_path):
+    """The person leaves after 30 s: the rate comes from when they were there, the empty room is
+    not a breath hold, and the notes say the person was lost."""
+    import cv2
+    import numpy as np
+
+    from breathcam.pipeline import analyze_clip
+    from breathcam.simulate.render import render_clip
+
+    b = simulate_breathing(duration_s=30, fs_hz=FPS, rate_bpm=15, irregularity=0.05, seed=5)
+    part = render_clip(b, tmp_path / "part.mp4", width=320, height=240, fps=FPS, amplitude_px=3.0, seed=5)
+    cap = cv2.VideoCapture(str(part))
+    out = tmp_path / "walkaway.avi"
+    w = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"MJPG"), FPS, (320, 240))
+    first = None
+    while True:
+        ok, frame = cap.read()
+        if not ok:
+            break
+        first = frame if first is None else first
+        w.write(frame)
+    wall = cv2.resize(first[:30, :40], (320, 240))  # an empty stretch of the background
+    rng = np.random.default_rng(0)
+    for _ in range(int(20 * FPS)):
+        w.write(np.clip(wall + rng.normal(0, 2, wall.shape), 0, 255).astype(np.uint8))
+    w.release()
+    analysis = analyze_clip(out)
+    assert analysis.rate_bpm == pytest.approx(b.truth.rate_bpm, abs=0.5)
+    assert analysis.holds == ()
+    assert all(br.end <= 32 for br in analysis.breaths)
+    assert any("lost" in n for n in analysis.quality.notes), analysis.quality.notes
+    assert 0.4 < analysis.quality.pose_found < 0.9
