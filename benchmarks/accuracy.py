@@ -116,6 +116,27 @@ def cases(quick: bool) -> list[Case]:
     return out
 
 
+def belt_cases_all() -> list[Case]:
+    """One 2-minute window (from 2 minutes in) of every VRWi recording, alternating the stills."""
+    from breathcam.simulate.belts import list_recordings
+
+    try:
+        names = list_recordings()
+    except Exception as exc:  # data folder absent
+        print(f"no belt recordings: {exc}", file=sys.stderr)
+        return []
+    return [
+        Case(
+            f"belts_{name}",
+            "belt-driven, talking" if "dialogue" in name else "belt-driven, resting",
+            kind="belts",
+            params=dict(name=name, start_s=120.0, duration_s=120.0),
+            render=dict(still=("astronaut", "grace_hopper")[k % 2], seed=500 + k),
+        )
+        for k, name in enumerate(names)
+    ]
+
+
 def render_case(case: Case, work: Path, fps: float) -> Path | None:
     from breathcam.simulate.render import render_clip
 
@@ -222,11 +243,12 @@ def main(argv=None) -> int:
     ap.add_argument("--fps", type=float, default=30.0)
     ap.add_argument("--jobs", type=int, default=1, help="clips analysed at once (1 keeps the speed figure honest)")
     ap.add_argument("--only", help="substring of case names to run")
+    ap.add_argument("--belts-all", action="store_true", help="only belt-driven clips: one 2-minute window of every recording")
     ap.add_argument("--render-only", action="store_true", help="render (and cache) the clips, analyse nothing")
     ap.add_argument("--long", type=float, default=0, help="also render and analyse a clip this many seconds long")
     args = ap.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
-    todo = cases(args.quick)
+    todo = belt_cases_all() if args.belts_all else cases(args.quick)
     if args.only:
         todo = [c for c in todo if args.only in c.name]
     if args.long:
