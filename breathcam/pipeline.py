@@ -31,12 +31,16 @@ def analyze_clip(
     locator = TorsoLocator(config=config.pose)
     tracker = MotionTracker(config=config.motion)
     last_report = -1.0
+    interrupted_at: float | None = None
     try:
         for frame in source:
             tracker.update(frame, locator.locate(frame))
             if progress is not None and frame.t_s - last_report >= 1.0:
                 last_report = frame.t_s
                 progress(frame.t_s, source.info.duration_s)
+    except KeyboardInterrupt:
+        # Ctrl-C on a long clip: what was read so far is analysed, not thrown away.
+        interrupted_at = max(last_report, 0.0)
     finally:
         source.close()
         locator.close()
@@ -44,6 +48,8 @@ def analyze_clip(
     source_notes = tuple(getattr(source, "notes", ()))
     if source.ended_reason:
         source_notes += (source.ended_reason,)
+    if interrupted_at is not None:
+        source_notes += (f"analysis interrupted: results cover only the first {interrupted_at:.0f} s",)
     notes = tuple(dict.fromkeys(source_notes + locator.notes))  # ordered, without repeats
     analysis = analysis_from_traces(traces, source=str(path), config=config, extra_notes=notes)
     if not locator.person_seen:

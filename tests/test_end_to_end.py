@@ -106,3 +106,17 @@ def test_person_who_walks_away(tmp_path):
     assert all(br.end <= 32 for br in analysis.breaths)
     assert any("lost" in n for n in analysis.quality.notes), analysis.quality.notes
     assert 0.4 < analysis.quality.pose_found < 0.9
+
+
+def test_interrupt_keeps_what_was_read(clip_with_hold):
+    """Ctrl-C at 20 s of a 50 s clip: the analysis covers the first 20 s, with a note."""
+    from breathcam.pipeline import analyze_clip
+
+    def progress(t_s, duration_s):
+        if t_s >= 20.0:
+            raise KeyboardInterrupt
+
+    analysis = analyze_clip(clip_with_hold, progress=progress)
+    assert any("interrupted" in n for n in analysis.quality.notes), analysis.quality.notes
+    assert 19.0 <= analysis.duration_s <= 21.5
+    assert len(analysis.breaths) >= 3 and all(b.end <= 21.5 for b in analysis.breaths)
