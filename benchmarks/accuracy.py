@@ -167,7 +167,10 @@ def analyse(clip: Path, out_json: Path) -> dict:
         f"rc = main(['analyze', {str(clip)!r}, '--json', {str(out_json)!r}, '--quiet'])\n"
         "wall = time.perf_counter() - t0\n"
         "ru = resource.getrusage(resource.RUSAGE_SELF)\n"
-        "print(json.dumps({'rc': rc, 'wall_s': wall, 'cpu_s': ru.ru_utime + ru.ru_stime, 'maxrss_mb': ru.ru_maxrss / 1024}))\n"
+        # VmHWM is this process's own peak resident memory; ru_maxrss would also count the
+        # benchmark's own peak (Linux keeps it across fork and exec).
+        "hwm = next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM'))\n"
+        "print(json.dumps({'rc': rc, 'wall_s': wall, 'cpu_s': ru.ru_utime + ru.ru_stime, 'maxrss_mb': hwm / 1024}))\n"
     )
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)

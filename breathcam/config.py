@@ -343,7 +343,7 @@ class BreathConfig:
     # the double humps of noise on a slow breath.
     min_distance_fraction: float = 0.35
     # Below this periodicity (autocorrelation at the dominant period) the dominant period is not
-    # trusted for that spacing: talking breathing reads 0.1-0.3 and its best lag spans two or three
+    # trusted for that spacing, nor for the low-pass that places breath boundaries: talking breathing reads 0.1-0.3 and its best lag spans two or three
     # breaths (seen on the VRWi dialogue belts), while steady breathing reads above 0.6.
     min_periodicity_for_spacing: float = 0.5
     # A peak or trough counts when its prominence is at least this fraction of the robust breath

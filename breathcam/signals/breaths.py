@@ -262,7 +262,7 @@ def _segment_extrema(
 
     # boundaries on a low-passed trace, smoothed in proportion to the dominant rate
     cutoff = filters.high_hz
-    if rate:
+    if rate and periodicity >= config.min_periodicity_for_spacing:  # only a trusted dominant rate
         cutoff = float(np.clip(config.refine_cutoff_factor * rate / 60.0, config.refine_min_cutoff_hz, filters.high_hz))
     xs = lowpass(y, fs_hz=fs_hz, cutoff_hz=cutoff, order=filters.order)
     events = _prune(events, xs, prom)
