@@ -393,6 +393,9 @@ class HoldConfig:
     # Shortest hold reported.  Natural end-expiratory pauses at rest last up to about 2 s; the
     # shortest intended hold in the exercises is box breathing's 4 s.
     min_hold_s: float = 3.0
+    # A hold's depth scale (level tolerance, labelling) is the median depth of this many breaths
+    # nearest to it: the breaths just before and after, robust to one sigh among them.
+    depth_neighbours: int = 4
     # Speed is the slope of a straight line fitted over this window: 1.5 s averages camera noise
     # down 5x while a 3 s hold still spans two windows.
     speed_window_s: float = 1.5

@@ -182,6 +182,12 @@ def find_holds(
     depths = np.array([b.depth for b in breaths])
     mids = np.array([0.5 * (b.inhale_start + b.end) for b in breaths])
     spread = float(np.subtract(*np.percentile(level[usable], [95, 5])))
+
+    def local_depth(t_s: float) -> float:
+        """Median depth of the breaths nearest ``t_s`` (the trace's spread without breaths)."""
+        if not depths.size:
+            return spread
+        return float(np.median(depths[np.argsort(np.abs(mids - t_s))[: config.depth_neighbours]]))
     ctx = max(1, int(round(config.context_s * fs_hz)))
 
     # flat stretches, their edges extended while the level stays at the stretch's level, by at
@@ -192,7 +198,7 @@ def find_holds(
     for i, j in long_runs(flat, min_len=max(2, int(round(config.core_min_s * fs_hz)))):
         core = float(np.median(level[i:j]))
         t_mid = t0_s + 0.5 * (i + j) / fs_hz
-        depth = float(np.median(depths[np.argsort(np.abs(mids - t_mid))[:4]])) if depths.size else spread
+        depth = local_depth(t_mid)
         tol = max(tol_noise, config.level_depth_fraction * depth)
         i_lim, j_lim = max(0, i - reach), min(n, j + reach)
         while i > i_lim and usable[i - 1] and abs(level[i - 1] - core) <= tol:
@@ -217,7 +223,7 @@ def find_holds(
         after = "inhale" if rose > fell else "exhale"
         start, end = t0_s + i / fs_hz, t0_s + j / fs_hz
         t_mid = 0.5 * (start + end)
-        depth = float(np.median(depths[np.argsort(np.abs(mids - t_mid))[:4]])) if depths.size else spread
+        depth = local_depth(t_mid)
         # the slow ends of the movements around it look flat too: demand that much more
         extra = _slow_ends_s(start, end, after, breaths, depth=depth, threshold=thr, tolerance=tol, config=config)
         need = config.min_hold_s + extra
