@@ -790,10 +790,12 @@ def _rigid_coupling(chest_dx_inc: np.ndarray, head_dx_inc: np.ndarray, both: np.
 
 
 def _bandpass(x: np.ndarray, *, fs_hz: float, config: MotionConfig) -> np.ndarray:
-    from scipy.signal import butter, sosfiltfilt
+    from scipy.signal import sosfiltfilt
+
+    from breathcam.signals.filters import design_bandpass
 
     hi = min(config.band_high_hz, 0.45 * fs_hz)
-    sos = butter(2, [config.band_low_hz, hi], btype="bandpass", fs=fs_hz, output="sos")
+    sos = design_bandpass(fs_hz=fs_hz, low_hz=config.band_low_hz, high_hz=hi, order=2)
     return sosfiltfilt(sos, x - np.mean(x))
 
 
@@ -801,9 +803,18 @@ def _band_correlation(
     a: np.ndarray, b: np.ndarray, valid: np.ndarray, *, fs_hz: float, config: MotionConfig
 ) -> float | None:
     """Correlation of the band-passed traces over the valid samples (None when too short)."""
-    if len(a) < config.min_quality_s * fs_hz or valid.sum() < config.min_quality_s * fs_hz:
+    if len(a) < config.min_quality_s * fs_hz:
         return None
-    fa, fb = _bandpass(a, fs_hz=fs_hz, config=config)[valid], _bandpass(b, fs_hz=fs_hz, config=config)[valid]
+    return _correlation(
+        _bandpass(a, fs_hz=fs_hz, config=config), _bandpass(b, fs_hz=fs_hz, config=config), valid, fs_hz=fs_hz, config=config
+    )
+
+
+def _correlation(fa: np.ndarray, fb: np.ndarray, valid: np.ndarray, *, fs_hz: float, config: MotionConfig) -> float | None:
+    """Correlation of two already band-passed traces over the valid samples (None when too few)."""
+    if valid.sum() < config.min_quality_s * fs_hz:
+        return None
+    fa, fb = fa[valid], fb[valid]
     den = float(np.sqrt(np.sum(fa * fa) * np.sum(fb * fb)))
     return float(np.sum(fa * fb) / den) if den > 0 else None
 
@@ -863,7 +874,8 @@ def _combine(
     spec_b = _spectrum(np.diff(belly), fs_hz=fs_hz, config=config)
     if spec_c is None or spec_b is None:
         return 0.5 * (chest + belly), notes
-    r = _band_correlation(chest, belly, valid, fs_hz=fs_hz, config=config)
+    band_c, band_b = (_bandpass(x, fs_hz=fs_hz, config=config) for x in (chest, belly))
+    r = _correlation(band_c, band_b, valid, fs_hz=fs_hz, config=config)
     if r is None or abs(r) < config.min_coherent_correlation:
         # Chest and belly do not move together: at most one of them shows the breath (a belly box
         # on clothing folds or off the picture, an arm across one region).  Mixing them would let
@@ -875,8 +887,7 @@ def _combine(
         return chest.copy(), ["chest and belly disagree: breathing trace from the chest only"]
     # The common peak is found on the band-passed positions: velocity spectra weight frequencies by
     # f^2, so the harmonics of sharp breaths and tracking jitter could outweigh a slow breath there.
-    bands = [_spectrum(_bandpass(x, fs_hz=fs_hz, config=config), fs_hz=fs_hz, config=config) for x in (chest, belly)]
-    f_peak = _breathing_peak(bands, config=config)
+    f_peak = _breathing_peak([_spectrum(x, fs_hz=fs_hz, config=config) for x in (band_c, band_b)], config=config)
     ac, nc = _breathing_snr(spec_c, f_peak, fs_hz=fs_hz, config=config)
     ab, nb = _breathing_snr(spec_b, f_peak, fs_hz=fs_hz, config=config)
     wc, wb = ac / nc, ab / nb  # maximal-ratio combining: amplitude / disturbance power
