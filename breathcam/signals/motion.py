@@ -23,24 +23,31 @@ onto the static 8x8 block pattern of video compression.
 :class:`~breathcam.types.MotionTraces`:
 
 1. Sway and shake: the chest's vertical increments (and a side view belly's horizontal ones) are
-   offered raw, minus the background's, and minus the head's; without a proxy (below) a correction
-   is taken when the breathing peak holds a clearly larger share of the power of its positions or
-   velocities, or an equal share of a much smaller power (the reference explained a sway larger than the breathing).
-   When the belly's expansion is measured (front view) it is a sway-free breathing proxy, and the
-   chest candidate that correlates best with it wins instead (the chest, in turn, is the proxy
-   for a side-view belly).  The front-view belly expansion needs no correction: translation does
-   not change a fitted scale.
+   offered raw, minus the background's, and minus the head's.  When the belly's expansion is
+   measured (front view) it is a sway-free breathing proxy, and the chest candidate that
+   correlates best with it wins (the chest, in turn, is the proxy for a side-view belly).  Without
+   a proxy, the head is subtracted (scaled by the coupling) when the chest shares most of the
+   head's sideways motion, where breathing seen from the front moves nothing: the upper body then
+   sways as one piece.  Otherwise a correction is taken when the breathing peak holds a clearly
+   larger share of the power of its positions or velocities, or an equal share of a much smaller
+   power (the reference explained a sway larger than the breathing).  The front-view belly
+   expansion needs no correction: translation does not change a fitted scale.  A belly box that
+   pose reports mostly outside the frame is not tracked at all.
 2. Resampling to ``fs_hz`` by the frame timestamps: each output sample is the mean of the linear
    interpolant between measured frames over its 1/fs window (no time shift, uneven frame times and
    dropped frames handled, frame noise averaged); gaps up to ``max_gap_s`` are filled linearly,
    longer gaps and failed tracking are ``valid`` False.  Nothing else filters the traces.
-3. ``breathing`` = w_c chest + w_b belly, w_i proportional to a_i / n_i (maximal-ratio combining;
-   w_c + w_b = 1 so the unit stays pixels), a_i^2 the trace's power at the common breathing peak,
-   n_i all its other power (sway, steps, noise), both from velocity spectra (holds and drift do
-   not hide the peak): a trace that sways, jitters or does not breathe weighs less.  The
-   chest sets the orientation (it rises on inhale, even in paradoxical breathing); the belly is
-   flipped to follow it when they correlate clearly and the chest is clean, else it keeps its own
-   (expansion = inhale).  Weights and choices are made once per call over the whole trace.
+3. ``breathing``: when chest and belly move together (band-passed correlation of either sign at
+   least ``min_coherent_correlation``), w_c chest + w_b belly with w_i proportional to a_i / n_i
+   (maximal-ratio combining; w_c + w_b = 1 so the unit stays pixels), a_i^2 the trace's power at
+   the common breathing peak, n_i all its other power (sway, steps, noise).  The common peak is
+   found on the band-passed positions (velocity spectra weight frequencies by f^2 and could put it
+   on a harmonic or on jitter); a_i and n_i come from velocity spectra, so holds and drift do not
+   hide the peak.  The chest sets the orientation (it rises on inhale, even in paradoxical
+   breathing); the belly is flipped to follow it when they correlate clearly and the chest is
+   clean, else it keeps its own (expansion = inhale).  When they do not move together, only one
+   of them shows the breath: the one whose breathing peak is sharper is used alone.  Weights and
+   choices are made once per call over the whole trace.
 
 Where it fails:
 
@@ -48,12 +55,13 @@ Where it fails:
   points is a tracking failure (``valid`` False when chest and belly both fail).
 - Head reference: nodding, talking, turning the head move it without the body; the choice then
   keeps the raw trace.  Without a usable belly proxy (side view, belly out of frame or untracked)
-  the choice rests on spectral concentration, which can take a head that nods at the breathing
-  rate, or one that rises with the breath.  When the head both sways and rises with
+  the choice rests on the sideways coupling or on spectral concentration, which can take a head
+  that nods at the breathing rate, or one that rises with the breath.  When the head both sways and rises with
   the breath, its breathing part is subtracted with the sway and the chest reads smaller (0.6x with
   a head rising 0.4x as much).
-- A belly box on something that does not breathe (off the picture, a blanket) makes a poor proxy:
-  the chest then keeps its sway (the combined trace still follows the chest by its weight).
+- A belly box on something that does not breathe (a blanket, clothing folds) makes a poor proxy:
+  the chest then keeps its sway; if the belly still correlates with the chest it is mixed in by
+  its weight.
 - Background reference: a moving background (people, screens, a fan) or a torso filling the frame
   (the strips then hold the arms) make it move with something other than the camera.
 - Sway with no head in frame cannot be told from breathing along the same axis (vertical bobbing in
@@ -858,7 +866,8 @@ def _combine(
     fs_hz: float,
     config: MotionConfig,
 ) -> tuple[np.ndarray, list[str]]:
-    """breathing = w_c chest + w_b sign * belly, weights from breathing SNR, sign from the chest.
+    """breathing = w_c chest + w_b sign * belly, weights from breathing SNR, sign from the chest;
+    the sharper region alone when chest and belly do not move together.
 
     ``measured`` is the fraction of valid frames on which chest and belly were tracked: a region
     never tracked gets no weight.  Too short for spectra: equal weights, physical orientations.
