@@ -41,10 +41,6 @@ class Case:
     params: dict = field(default_factory=dict)  # simulate_breathing() or load_belts() keyword arguments
     render: dict = field(default_factory=dict)  # render_clip() keyword arguments
 
-    @property
-    def key(self) -> str:
-        return self.name
-
 
 def cases(quick: bool) -> list[Case]:
     out: list[Case] = []
