@@ -160,7 +160,7 @@ def analyse(clip: Path, out_json: Path) -> dict:
         "import json, resource, sys, time\n"
         "t0 = time.perf_counter()\n"
         "from breathcam.cli import main\n"
-        f"rc = main(['analyze', {str(clip)!r}, '--json', {str(out_json)!r}, '--quiet'])\n"
+        f"rc = main(['analyze', {str(clip)!r}, '--json', {str(out_json)!r}, '--quiet', '--no-save'])\n"
         "wall = time.perf_counter() - t0\n"
         "ru = resource.getrusage(resource.RUSAGE_SELF)\n"
         # VmHWM is this process's own peak resident memory; ru_maxrss would also count the

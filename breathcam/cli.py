@@ -30,10 +30,71 @@ def _build_parser() -> argparse.ArgumentParser:
         help="analyse a recorded clip: every breath, the rate and breath holds",
         description="Analyse a recorded video clip and print a summary; --json writes the analysis contract.",
     )
-    analyze.add_argument("input", help="video file (mp4, avi, mov, mkv, ...)")
+    analyze.add_argument("input", help="video file (mp4, avi, mov, mkv, ...), or a folder: every clip in it")
     analyze.add_argument("--json", dest="json_path", metavar="OUT.json", help="write the analysis as JSON")
     analyze.add_argument("--config", metavar="FILE.toml", help="override thresholds (see docs/config.md)")
     analyze.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    analyze.add_argument("--video", dest="video_path", metavar="OUT.mp4", help="write the clip with the live overlay drawn on it")
+    analyze.add_argument("--lang", choices=("en", "nl"), default="en", help="language of the overlay (--video)")
+    analyze.add_argument("--report", dest="report_dir", metavar="DIR", help="write an HTML report (--lang en|nl) into DIR")
+    analyze.add_argument("--csv", dest="csv_dir", metavar="DIR", help="write CSVs per breath and per second into DIR")
+    analyze.add_argument("--client", metavar="ID", help="client id stored with the session in the history")
+    analyze.add_argument("--note", default="", metavar="TEXT", help="a note stored with the session")
+    analyze.add_argument("--no-save", action="store_true", help="do not add the session to the history")
+    analyze.add_argument("--db", metavar="PATH", help="session history database (default: see docs/usage.md)")
+
+    report = sub.add_parser(
+        "report",
+        help="HTML report of a saved analysis (.json) or of a session id from the history",
+        description="Write the physiotherapist's HTML report of SESSION: a saved JSON analysis or a session id.",
+    )
+    report.add_argument("session", metavar="SESSION", help="OUT.json from analyze --json, or a session id")
+    report.add_argument("-o", "--out", metavar="DIR|FILE.html", help="where to write (default: beside the JSON, "
+                        "or the current folder)")
+    report.add_argument("--lang", choices=("en", "nl"), default="en", help="report language")
+    report.add_argument("--db", metavar="PATH", help="session history database")
+    report.add_argument("--config", metavar="FILE.toml", help="override thresholds (see docs/config.md)")
+
+    sessions = sub.add_parser("sessions", help="the session history: list, show, compare, note",
+                              description="The session history (SQLite): list, show, compare sessions, add notes.")
+    sessions.add_argument("--db", metavar="PATH", help="session history database")
+    ssub = sessions.add_subparsers(dest="action", metavar="ACTION", required=True)
+    s_list = ssub.add_parser("list", help="list sessions, oldest first")
+    s_list.add_argument("--client", metavar="ID", help="only this client's sessions")
+    s_list.add_argument("--last", type=int, metavar="N", help="only the last N")
+    s_show = ssub.add_parser("show", help="key numbers and notes of one session")
+    s_show.add_argument("id", metavar="ID")
+    s_cmp = ssub.add_parser("compare", help="key numbers of sessions side by side; --html draws the trend")
+    s_cmp.add_argument("ids", nargs="*", metavar="ID", help="session ids (default: all of --client)")
+    s_cmp.add_argument("--client", metavar="ID", help="compare all sessions of this client")
+    s_cmp.add_argument("--html", metavar="OUT.html", help="write a trend plot across the sessions")
+    s_cmp.add_argument("--lang", choices=("en", "nl"), default="en", help="language of the --html page")
+    s_note = ssub.add_parser("note", help="add a note to a session")
+    s_note.add_argument("id", metavar="ID")
+    s_note.add_argument("text", metavar="TEXT")
+
+    live = sub.add_parser(
+        "live",
+        help="watch breathing live in a window (camera, or --source CLIP replayed in real time)",
+        description="Live breathing overlay. Keys: q/Esc quit, p/space pause, r recalibrate (re-find the torso).",
+    )
+    _add_live_arguments(live)
+    exercise = sub.add_parser(
+        "exercise",
+        help="a paced breathing exercise with feedback: box, 478, 46, coherent, coherent6, belly, or in-hold-out-hold",
+        description="A paced breathing exercise with a pacer, feedback and a compliance score. "
+        "NAME is box, 478, 46, coherent, coherent6, belly, connected, holdrounds, or a pattern in-hold-out-hold "
+        "in seconds such as 4-2-6-0. Intense exercises show a safety screen that must be confirmed.",
+    )
+    exercise.add_argument("name", metavar="NAME", help="exercise name or in-hold-out-hold pattern (e.g. 4-2-6-0)")
+    _add_live_arguments(exercise)
+    exercise.add_argument("--cycles", type=int, help="number of breathing cycles (default: the exercise's own)")
+
+    sub.add_parser(
+        "devices",
+        help="list cameras and microphones",
+        description="List the cameras (indices 0-9 that open) and the microphones (input devices) breathcam can use.",
+    )
 
     sub.add_parser(
         "simulate",
@@ -41,6 +102,91 @@ def _build_parser() -> argparse.ArgumentParser:
         add_help=False,
     )
     return parser
+
+
+def _add_live_arguments(p: argparse.ArgumentParser) -> None:
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--camera", type=int, default=0, metavar="N", help="camera index (default 0)")
+    src.add_argument("--source", metavar="CLIP", help="replay a video file at its own pace instead of a camera")
+    p.add_argument("--no-window", action="store_true", help="headless: no window (for scripts and tests)")
+    p.add_argument("--json", dest="json_path", metavar="OUT.json", help="write the session's analysis as JSON")
+    p.add_argument("--video", dest="video_path", metavar="OUT.mp4", help="write the overlaid frames as a video")
+    p.add_argument("--lang", choices=("en", "nl"), default="en", help="language of the overlay and feedback")
+    p.add_argument("--duration", type=float, metavar="SECONDS", help="end the session after this many seconds")
+    p.add_argument("--config", metavar="FILE.toml", help="override thresholds (see docs/config.md)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument("--client", metavar="ID", help="client id stored with the session in the history")
+    p.add_argument("--note", default="", metavar="TEXT", help="a note stored with the session")
+    p.add_argument("--no-save", action="store_true", help="do not write the session to the history")
+    p.add_argument("--db", metavar="PATH", help="session history database (default: see docs/usage.md)")
+    # Tests only: replay a clip faster than real time (the live loop is otherwise unchanged).
+    p.add_argument("--replay-speed", type=float, default=1.0, help=argparse.SUPPRESS)
+
+
+def _check_out(path: str | None) -> None:
+    if path:
+        out = Path(path)
+        if out.parent and not out.parent.exists():
+            raise BreathcamError(f"cannot write {out}: folder {out.parent} does not exist")
+
+
+def _cmd_live(args: argparse.Namespace, *, exercise: str | None = None) -> int:
+    from breathcam.config import load_config
+    from breathcam.live import run_live
+    from breathcam.report.export import write_json
+
+    config = load_config(args.config)
+    _check_out(args.json_path)
+    _check_out(args.video_path)
+    source = args.source if args.source is not None else args.camera
+    writer = None if args.no_save else _live_writer(args, config, source=source, exercise=exercise)
+    try:
+        result = run_live(
+            source,
+            config=config,
+            lang=args.lang,
+            window=not args.no_window,
+            video_path=args.video_path,
+            exercise=exercise,
+            cycles=getattr(args, "cycles", None),
+            duration_s=args.duration,
+            replay_speed=args.replay_speed,
+            on_update=writer,
+        )
+    finally:
+        if writer is not None:
+            writer.recorder.close()  # no-op after finish; keeps what was written if the loop failed
+    if args.json_path:
+        write_json(result.analysis, args.json_path)
+    if not args.quiet:
+        print("\n".join(summary_lines(result.analysis)))
+        comp = result.analysis.compliance
+        if comp is not None:
+            phases = ", ".join(f"{k} {100 * v:.0f}%" for k, v in comp.per_phase.items())
+            print(f"compliance: {100 * comp.score:.0f}% ({phases}); cycles followed {comp.cycles_followed}/{comp.cycles_total}")
+        for ev in result.analysis.feedback:
+            print(f"feedback at {ev.t:.0f} s: {ev.message}")
+        if args.json_path:
+            print(f"analysis written to {args.json_path}")
+        if args.video_path:
+            print(f"video written to {args.video_path}")
+        if writer is not None:
+            print(f"saved as session {writer.session_id} (breathcam sessions show {writer.session_id})")
+    return 0
+
+
+def _live_writer(args: argparse.Namespace, config, *, source, exercise: str | None):
+    """The session history's writer for a live session (written as it goes), or None with a
+    warning when the history cannot be opened: the session itself still runs."""
+    from breathcam.report.store import LiveSessionWriter, SessionRecorder
+
+    name = f"camera {source}" if isinstance(source, int) else str(source)
+    try:
+        recorder = SessionRecorder(args.db, client=args.client, source=name, exercise=exercise, config=config)
+    except BreathcamError as exc:
+        print(f"breathcam: warning: session not saved: {exc}", file=sys.stderr)
+        return None
+    return LiveSessionWriter(recorder, notes=args.note)
 
 
 def _progress_printer():
@@ -76,6 +222,7 @@ def summary_lines(analysis) -> list[str]:
     sighs = sum(1 for b in analysis.breaths if b.is_sigh)
     if sighs:
         lines.append(f"sighs: {sighs}")
+    lines.extend(_pattern_lines(analysis.pattern))
     lines.append(
         f"quality: confidence {analysis.quality.confidence:.2f}, person found by pose in "
         f"{100 * analysis.quality.pose_found:.0f}% of checks"
@@ -84,29 +231,178 @@ def summary_lines(analysis) -> list[str]:
     return lines
 
 
+def _pattern_lines(p) -> list[str]:
+    """One or two lines on chest vs belly breathing (signals.pattern)."""
+    if p.label == "unknown":
+        why = next((n.split(": ", 1)[-1] for n in p.notes), "no reading")
+        return [f"chest/belly: no reliable reading ({why})"]
+    share = "" if p.belly_share is None else f", belly share {p.belly_share:.2f}"
+    phase = "" if p.phase_deg is None else f", phase {p.phase_deg:+.0f} deg"
+    lines = [f"chest/belly: {p.label}{share}{phase}, confidence {p.confidence:.2f}"]
+    extra = []
+    if p.paradoxical:
+        extra.append("paradoxical (belly moves in while the chest rises)")
+    if p.switch_t is not None:
+        extra.append(f"{p.label_before} -> {p.label_after} at {p.switch_t:.0f} s")
+    if p.shoulder_lift is not None:
+        extra.append(f"shoulder lift {p.shoulder_lift:.2f}")
+    if extra:
+        lines.append("  " + "; ".join(extra))
+    return lines
+
+
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from breathcam.config import load_config
-    from breathcam.pipeline import analyze_clip
+    from breathcam.pipeline import analyze_file
     from breathcam.report.export import write_json
 
     config = load_config(args.config)
     path = Path(args.input)
     if path.is_dir():
-        raise BreathcamError(f"{path} is a folder; give one video file")
+        return _cmd_analyze_folder(args, config)
     if args.json_path:
         out = Path(args.json_path)
         if out.parent and not out.parent.exists():
             raise BreathcamError(f"cannot write {out}: folder {out.parent} does not exist")
     progress = None if args.quiet else _progress_printer()
-    analysis = analyze_clip(path, config=config, progress=progress)
+    if getattr(args, "video_path", None):
+        from breathcam.live import render_overlay_video
+
+        _check_out(args.video_path)
+        analysis = render_overlay_video(path, args.video_path, config=config, lang=args.lang).analysis
+    else:
+        analysis = analyze_file(path, config=config, progress=progress)
     if progress is not None:
         print(file=sys.stderr)
     if args.json_path:
         write_json(analysis, args.json_path)
+    outs = _save_outputs(analysis, args, config, stem=path.stem)
     if not args.quiet:
         print("\n".join(summary_lines(analysis)))
         if args.json_path:
             print(f"analysis written to {args.json_path}")
+        _print_outputs(outs)
+    return 0
+
+
+def _save_outputs(analysis, args, config, *, stem: str) -> dict:
+    from breathcam.report.batch import save_outputs
+
+    outs = save_outputs(analysis, stem=stem, report_dir=args.report_dir, csv_dir=args.csv_dir, lang=args.lang,
+                        client=args.client, db_path=args.db, save=not args.no_save, notes=args.note, config=config)
+    if outs["save_error"]:
+        print(f"breathcam: warning: session not saved: {outs['save_error']}", file=sys.stderr)
+    return outs
+
+
+def _print_outputs(outs: dict) -> None:
+    if outs["session_id"] is not None:
+        print(f"saved as session {outs['session_id']} (breathcam sessions show {outs['session_id']})")
+    if outs["report"]:
+        print(f"report written to {outs['report']}")
+    if outs["csv"]:
+        print(f"CSVs written to {outs['csv'][0]} and {outs['csv'][1].name}")
+
+
+def _cmd_analyze_folder(args: argparse.Namespace, config) -> int:
+    from breathcam.report.batch import SUMMARY_NAME, analyze_folder, summary_lines as batch_lines, write_summary_csv
+
+    if getattr(args, "video_path", None):
+        raise BreathcamError("--video takes one clip, not a folder")
+    items = analyze_folder(args.input, config=config, report_dir=args.report_dir, csv_dir=args.csv_dir,
+                           json_dir=args.json_path, lang=args.lang, client=args.client, db_path=args.db,
+                           save=not args.no_save)
+    summary_dir = Path(args.csv_dir or args.report_dir or args.input)
+    try:
+        written = write_summary_csv(items, summary_dir / SUMMARY_NAME)
+    except BreathcamError as exc:
+        written = None
+        print(f"breathcam: warning: summary CSV not written: {exc}", file=sys.stderr)
+    if not args.quiet:
+        print("\n".join(batch_lines(items)))
+        if written:
+            print(f"summary written to {written}")
+    if not any(it.status == "ok" for it in items):
+        raise BreathcamError(f"no file in {args.input} could be analysed (reasons in the summary above)")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from breathcam.config import load_config
+    from breathcam.report.html import report_for_session
+
+    path = report_for_session(args.session, out=args.out, lang=args.lang, db_path=args.db,
+                              config=load_config(args.config))
+    print(f"report written to {path}")
+    return 0
+
+
+def _cmd_sessions(args: argparse.Namespace) -> int:
+    from breathcam.report import store as st
+
+    with st.SessionStore(args.db, create=False) as db:
+        if args.action == "list":
+            lines = st.list_lines(db.list(client=args.client, limit=args.last))
+        elif args.action == "show":
+            lines = st.show_lines(db.get(args.id))
+        elif args.action == "note":
+            db.add_note(int(db.get(args.id)["id"]), args.text)
+            lines = [f"note added to session {args.id}"]
+        else:
+            rows = [db.get(i) for i in args.ids] if args.ids else db.list(client=args.client) if args.client else []
+            lines = st.compare_lines(rows)
+            if args.html:
+                from breathcam.report.html import write_trend_page
+
+                client = args.client or rows[-1]["client"] or "-"
+                page = write_trend_page(rows, args.html, client=client, lang=args.lang)
+                lines.append(f"trend written to {page}")
+    print("\n".join(lines))
+    return 0
+
+
+def _list_cameras(max_index: int = 9) -> list[dict]:
+    """Camera indices 0..max_index that open and deliver a frame, probed with OpenCV's logs off."""
+    from breathcam._deps import cv2
+    from breathcam.capture.video import _quiet_opencv, _set_cv_log_level
+
+    cv = cv2()
+    _quiet_opencv()
+    old = _set_cv_log_level(0)
+    found = []
+    try:
+        for i in range(max_index + 1):
+            cap = cv.VideoCapture(i)
+            try:
+                if cap.isOpened():
+                    ok, frame = cap.read()
+                    if ok and frame is not None:
+                        found.append({"index": i, "width": int(frame.shape[1]), "height": int(frame.shape[0])})
+            finally:
+                cap.release()
+    finally:
+        _set_cv_log_level(old)
+    return found
+
+
+def _cmd_devices(args: argparse.Namespace) -> int:
+    """Cameras by probing indices 0-9 quietly; microphones through PortAudio (a missing library is
+    reported, the camera list still printed)."""
+    from breathcam.capture.audio import list_input_devices
+
+    cams = _list_cameras()
+    print("cameras:" if cams else "cameras: none found (indices 0-9 probed)")
+    for c in cams:
+        print(f"  {c['index']}: {c['width']}x{c['height']}  (breathcam live --camera {c['index']})")
+    try:
+        mics = list_input_devices()
+    except BreathcamError as exc:
+        print(f"microphones: unavailable: {exc}")
+        return 0
+    print("microphones:" if mics else "microphones: none found")
+    for m in mics:
+        star = " (default)" if m["default"] else ""
+        print(f"  {m['index']}: {m['name']}, {m['channels']} ch, {m['default_rate_hz']:.0f} Hz{star}")
     return 0
 
 
@@ -120,6 +416,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "analyze":
         return _run(lambda: _cmd_analyze(args))
+    if args.command == "devices":
+        return _run(lambda: _cmd_devices(args))
+    if args.command == "report":
+        return _run(lambda: _cmd_report(args))
+    if args.command == "sessions":
+        return _run(lambda: _cmd_sessions(args))
+    if args.command == "live":
+        return _run(lambda: _cmd_live(args))
+    if args.command == "exercise":
+        return _run(lambda: _cmd_live(args, exercise=args.name))
     parser.print_help()
     return EXIT_INPUT
 

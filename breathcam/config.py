@@ -141,6 +141,9 @@ class PoseConfig:
     # A belly box with less than this fraction of its area inside the frame is returned clipped,
     # with a note that the belly is mostly out of frame.
     min_inside_fraction: float = 0.5
+    # Arms are across the torso when both wrists lie inside the chest or belly box shrunk by this
+    # share of its size on every side (a wrist at the box's edge is a hand at the side or on the hip).
+    arms_inside_margin: float = 0.1
     # A new pose estimate whose region centre is more than this fraction of the region size away
     # from the held one replaces it at once (the person moved) instead of being smoothed in.
     snap_fraction: float = 0.5
@@ -346,6 +349,11 @@ class BreathConfig:
     # trusted for that spacing, nor for the low-pass that places breath boundaries: talking breathing reads 0.1-0.3 and its best lag spans two or three
     # breaths (seen on the VRWi dialogue belts), while steady breathing reads above 0.6.
     min_periodicity_for_spacing: float = 0.5
+    # Nor is it trusted when the trace holds more than this many prominent peaks per dominant period
+    # (peaks found with no spacing): a hold every few breaths makes the autocorrelation repeat every
+    # group of breaths (2 breaths and a 7 s hold read as one 17 s period and merged breaths in
+    # pairs).  Steady breathing has one peak per period; 1.4 leaves room for a sigh's double hump.
+    max_peaks_per_period: float = 1.4
     # A peak or trough counts when its prominence is at least this fraction of the robust breath
     # amplitude; 0.3 ignores the ripples of talking and noise but keeps shallow breaths.
     min_prominence_fraction: float = 0.3
@@ -408,6 +416,13 @@ class HoldConfig:
     # speed (this percentile of the absolute speed over the clip, the moving parts of breaths).
     flat_speed_fraction: float = 0.08
     ref_speed_percentile: float = 90.0
+    # Where the whole body moves (squats, lifting), what is left of the removed movement ripples
+    # the breathing trace by 0.2-0.4 px per repetition on the simulator (a tenth of a 3 px breath,
+    # tracking error under fast motion that no regression on the body's motion removes): there
+    # the trace is flat below this fraction instead.  On the movement benchmark 0.08 found 3 of 6
+    # holds through squats and lifts, 0.2 4, 0.3 all 6, with no false hold in continued breathing
+    # (the slow ends of breaths are discounted for this threshold as for the normal one).
+    moving_flat_speed_fraction: float = 0.3
     # ...and never below this multiple of the speed that the noise alone gives a flat trace, so
     # noise does not chop a real hold into pieces.
     noise_speed_factor: float = 2.5
@@ -463,6 +478,511 @@ class RateConfig:
 
 
 @dataclass(frozen=True)
+class ReportConfig:
+    # Variability (coefficient of variation of breath duration, RMSSD of successive durations) is
+    # given only over at least this many breaths: a standard deviation from fewer than 5 values
+    # is off by more than a third in one case out of three.
+    min_breaths_variability: int = 5
+    # Breaths below this confidence are shown greyed in the per-breath table and counted in the
+    # quality notes (the signal core scores noise-like extrema near 0, clean breaths near 1).
+    low_confidence: float = 0.5
+    # Each strip of the waveform plot spans this long: at 12/min a 2-minute strip holds 24 breaths,
+    # 40 px each on a printed page, so every breath and hold stays readable.
+    waveform_row_s: float = 120.0
+    # At most this many points per plotted line (min/max per bucket): a 60-minute trace at 10 Hz
+    # is 36,000 samples, far more than the ~1000 px of a page, and would bloat the file.
+    max_plot_points: int = 1600
+    # Observations on the report's first page (descriptive, not a diagnosis).  Adult resting
+    # breathing is 12-20/min in the textbooks; above 20/min for a whole session is noted as fast.
+    fast_rate_bpm: float = 20.0
+    slow_rate_bpm: float = 8.0
+    # Healthy adults sigh about 12 times an hour (0.2/min); more than twice that is noted as
+    # frequent sighing (Boulding et al. 2016: "periodic deep sighing").
+    frequent_sighs_per_min: float = 0.5
+    # A chest-belly phase lag beyond this is noted as asynchrony (healthy quiet breathing stays
+    # within about 20 deg; 180 deg is paradoxical).
+    asynchrony_phase_deg: float = 40.0
+    # Observations are only drawn from a reading at least this confident.
+    min_observation_confidence: float = 0.5
+    # A live session (SessionRecorder) commits what it has every this many seconds, half the
+    # 2-second loss limit, so that a slow disk write still keeps a kill within it.
+    live_commit_interval_s: float = 1.0
+    # A session-history database locked by another writer is waited for this long before the
+    # command gives up with a message (a live session commits in milliseconds).
+    db_timeout_s: float = 5.0
+
+
+@dataclass(frozen=True)
+class LiveConfig:
+    # The online analyzer works on the last window_s of motion: the rate window (40 s) plus
+    # margin, and three breaths of 4-7-8 (19 s each), the slowest exercise, so the dominant-rate
+    # search of the breath segmentation still sees its period.
+    window_s: float = 60.0
+    # Breaths, holds and the rate are recomputed this often: the contract's rate series is about
+    # one point per second, and one recompute on a 60 s window costs about 10-20 ms here.
+    update_interval_s: float = 1.0
+    # The end of the window is checked for an open hold this often (a cheaper subset of the
+    # recompute): a hold must be flagged within 3 s of its start, and the flat run itself needs
+    # open_hold_min_s, leaving about 0.5 s for the check's own cadence.
+    hold_check_interval_s: float = 0.5
+    # No analysis before this much motion: the segmentation needs two breaths at 12/min.
+    min_analysis_s: float = 10.0
+    # A flat run at the end of the trace this long is an open hold.  Natural end-expiratory
+    # pauses at rest last up to about 2 s, but the flat test (flat_mask, the batch holds' test)
+    # already excludes the moving ends of the breaths around them; 2 s plus the 0.5 s check
+    # cadence and the 10 Hz resampling keeps the flag within 3 s of a hold's start.
+    open_hold_min_s: float = 2.0
+    # ...and only after the trace moved by this fraction of a typical breath's depth within
+    # [holds] context_s before the run: a person who never moved is not holding a breath.
+    open_hold_move_fraction: float = 0.3
+    # A new open-hold start within this of the one already flagged is the same hold (the flat
+    # run's start shifts a little as samples arrive); the first start is kept.
+    open_hold_merge_s: float = 1.5
+    # Breaths and holds are committed (final) only when they end this long before the window's
+    # end, or this many typical breaths if longer: boundaries near the end move as later samples
+    # arrive (zero-phase filter edges; a breath's end is the next one's start).
+    commit_guard_s: float = 3.0
+    commit_guard_breaths: float = 1.0
+    # Seconds of breathing shown by the scrolling waveform: four breaths at 12/min, one box cycle.
+    wave_s: float = 20.0
+    # The waveform keeps at most this many points per second (a camera at 60 fps gives no more
+    # detail than 30 for breathing).
+    wave_max_fps: float = 60.0
+    # A session keeps running this long after the camera stops delivering frames, showing a
+    # message, before it ends and writes what was measured.
+    lost_camera_message_s: float = 3.0
+    # "Too dark" setup hint: the frame's mean grey level (0-255) below this; a lit face at
+    # webcam exposure sits at 80-140, a dim room at night around 30.  Every dark_stride_px-th
+    # pixel is read (cost ~0.1 ms at 640x480).
+    dark_mean_grey: float = 40.0
+    dark_stride_px: int = 8
+    # The coach sees this many of the latest committed breaths and holds (its rules look at the
+    # last few breaths; a minute of 12/min breathing).
+    coach_recent_breaths: int = 12
+
+
+@dataclass(frozen=True)
+class OverlayConfig:
+    # Text scale for the main numbers (rate, hold timer, pacer phase) at a 640 px wide frame:
+    # cv2's Hershey font at scale 1.0 is about 22 px tall, readable from 60-80 cm on a laptop
+    # screen; it scales with the frame width.
+    font_scale: float = 1.0
+    # Smaller text (labels, feedback message) relative to font_scale.
+    small_scale: float = 0.6
+    # Line thickness of text and shapes at 640 px width (1 px lines vanish at laptop distance).
+    thickness: int = 2
+    # The waveform panel: the bottom fraction of the frame, semi-transparent so the person stays
+    # visible under it.
+    wave_height_fraction: float = 0.2
+    panel_alpha: float = 0.55
+    # The pacer circle's radius range as a fraction of the frame height: small on empty lungs,
+    # large on full; 0.05-0.14 keeps it out of the person's face in a centred framing.
+    pacer_min_radius_fraction: float = 0.05
+    pacer_max_radius_fraction: float = 0.14
+    # Colours (BGR).  Chest orange and belly cyan differ for the common colour-vision deficiencies
+    # (blue-orange axis); the pacer is green, holds and warnings red-ish, text white on dark.
+    chest_bgr: tuple[int, int, int] = (0, 140, 255)
+    belly_bgr: tuple[int, int, int] = (255, 200, 0)
+    pacer_bgr: tuple[int, int, int] = (80, 220, 80)
+    hold_bgr: tuple[int, int, int] = (60, 60, 230)
+    text_bgr: tuple[int, int, int] = (255, 255, 255)
+    panel_bgr: tuple[int, int, int] = (30, 30, 30)
+    # Below this confidence the rate is drawn grey with "?": a wrong number is worse than none.
+    min_rate_confidence: float = 0.35
+
+
+@dataclass(frozen=True)
+class SoundConfig:
+    # Every sound source (microphone, file, a clip's track) is resampled to this rate.  Breath
+    # sounds at a contact microphone lie at 100-1000 Hz and at the nose or mouth up to 2-3 kHz;
+    # 8 kHz keeps them all (Nyquist 4 kHz) and keeps live band filtering under 1 % of a core.
+    sample_rate_hz: int = 8000
+    # Octave bands whose log energy is tracked.  Heart sounds sit mostly below 150 Hz, steady fan
+    # hum in one or two bands; breath sounds are broadband, so several bands let the analysis use
+    # the ones where breathing stands out.  Bands above a source's own Nyquist are dropped.
+    band_edges_hz: tuple[float, ...] = (100.0, 200.0, 400.0, 800.0, 1600.0, 3200.0)
+    # A band is kept only when its low edge is below this fraction of the source's Nyquist
+    # frequency, and its high edge is capped there: a 2 kHz contact recording has nothing above
+    # 900 Hz but resampling noise.
+    max_nyquist_fraction: float = 0.9
+    # Butterworth order of each band filter; 2 keeps the bands overlapping smoothly and cheap.
+    band_order: int = 2
+    # Energy frames per second (20 ms frames): short enough to see a heart sound (S1, S2 last
+    # 80-150 ms) as a separate blip that the heart filter below can take out.
+    frame_hz: float = 50.0
+    # Heart-sound suppression: each band's log energy is replaced by this percentile over this
+    # window.  Heart sounds cover under a third of any 0.6 s (S1 + S2 ~ 0.25 s per beat), breath
+    # sounds last 0.7-3 s, so the 30th percentile keeps the breath and drops the beats.
+    heart_window_s: float = 0.6
+    heart_percentile: float = 30.0
+    # The feature traces (log energy per band, and the tilt between bands) are sampled at this
+    # rate, like the motion traces: 10 Hz resolves breaths up to 60/min.
+    feature_hz: float = 10.0
+    # Adaptive noise floor: this percentile of each band's log energy over this window.  Breath
+    # sounds fill at most half of any breath cycle, so the 10th percentile over 30 s (several
+    # breaths even at 6/min) is the background (fan, traffic, room) and follows slow changes.
+    floor_window_s: float = 30.0
+    floor_percentile: float = 10.0
+    # Sound counts as "active" (audible breathing) where the mean band level is this many dB over
+    # the floor: 3 dB is twice the background power, well above its frame-to-frame spread after
+    # the heart filter (about 1 dB on the real recordings).
+    active_db: float = 3.0
+    # Rate search range (breaths/min), the same promise as the video path: 3-40/min with margin.
+    min_rate_bpm: float = 3.0
+    max_rate_bpm: float = 45.0
+    # Envelope spectra (Welch) use segments of this length: 60 s resolves 1 breath/min and holds
+    # three 4-7-8 breaths; longer recordings are averaged over overlapping segments, so a rate that
+    # wanders does not split its peak.
+    spectrum_window_s: float = 60.0
+    # A peak's prominence is its height over the median of the spectrum in a ring around it, in
+    # units of the resolution (1 breath/min at 60 s): the peak within +-0.6, the ring from 1.5 to
+    # 4 away.  Measured on the RRuJO envelopes: real breathing peaks stand 8-20 dB out.
+    peak_halfwidth_res: float = 0.6
+    ring_inner_res: float = 1.5
+    ring_outer_res: float = 4.0
+    # Inhale and exhale each make a sound, so the loudness envelope often peaks at twice the
+    # breathing rate.  Half the strongest rate is taken instead when some band's loudness, or the
+    # tilt between bands (inhale and exhale sound different), shows a peak there at least this
+    # prominent.  On RRuJO the true half stood 8.7-22 dB out in 18 of 20 doubled recordings, while
+    # a spurious half reached at most 10.5 dB.
+    half_rate_min_db: float = 11.5
+    # ... and not more than this many dB below the strongest peak: in a very clean recording every
+    # small asymmetry stands 12 dB over the ring; a real half stood 8-12 dB below the peak on RRuJO.
+    half_rate_max_below_db: float = 18.0
+    # Confidence of the rate from the prominence of its peak (the best trace): 6 dB scores 0
+    # (noise spectra show 4-6 dB peaks by chance), 12 dB scores 1.
+    prominence_low_db: float = 6.0
+    prominence_high_db: float = 12.0
+    # The breath trace is the feature traces band-passed around the breathing rate, from this
+    # fraction to this multiple of it, with a Butterworth of this order: 1.45 and order 4 take the
+    # inhale-plus-exhale harmonic at 2x down by over 20 dB, so each cycle is one breath.
+    breath_band_low: float = 0.7
+    breath_band_high: float = 1.45
+    breath_band_order: int = 4
+    # Traces whose prominence at the rate is this many dB below the best one's are left out of
+    # the breath trace (they add noise, not breathing).
+    trace_keep_db: float = 6.0
+    # A breath cycle whose loudness swing is below this fraction of the typical one loses
+    # confidence in proportion: half the typical swing is still a breath heard clearly.
+    min_cycle_amplitude: float = 0.5
+    # A breath cycle that starts within this much phase (0.3 rad, 5 % of a breath) of the
+    # recording's start counts as complete: the band-pass cannot place an edge more precisely.
+    edge_phase_rad: float = 0.3
+    # Recordings shorter than this are refused: two breaths at 8/min take 15 s.
+    min_duration_s: float = 10.0
+    # Samples at or above this fraction of full scale count as clipped; above clipped_fraction of
+    # the recording a note says so (clipping adds broadband clicks; the analysis still runs).
+    clip_level: float = 0.99
+    clipped_fraction: float = 0.01
+    # A recording whose level never rises this many dB above its own floor holds no audible
+    # breathing (digital silence or steady noise only): rate null with a note.
+    min_dynamic_db: float = 2.0
+    # Silences: the sound stays below the active level for at least this long (the shortest hold
+    # reported by the video path).  Sound alone cannot tell a hold from quiet breathing.
+    min_silence_s: float = 3.0
+    # Live analysis re-estimates over the last this many seconds of sound (three 6/min breaths).
+    live_window_s: float = 45.0
+    # Microphone blocks (seconds of audio per callback): 0.1 s keeps the callback rare and the
+    # queue short; the analysis works on 20 ms frames regardless.
+    block_s: float = 0.1
+    # The microphone queue holds this many seconds of blocks; when the consumer falls behind the
+    # oldest blocks are dropped and counted (never the callback blocked).
+    queue_s: float = 10.0
+    # Fusion: when video and sound both give a rate that agree within this fraction (a breath in
+    # seven at any rate), the two are averaged by confidence and the confidence rises; when they
+    # disagree the video reading is kept unchanged.
+    fuse_agree_fraction: float = 0.15
+    # A sound reading below this confidence is ignored by the fusion (a silent or non-breathing
+    # sound track must not make the video result worse).
+    fuse_min_sound_confidence: float = 0.35
+
+
+@dataclass(frozen=True)
+class CoachConfig:
+    # --- exercises -----------------------------------------------------------------------------
+    # A custom in-hold-out-hold pattern counts as intense (safety screen required) when a hold lasts
+    # at least this long: breath-hold rounds (Wim Hof retention, apnoea tables) hold 30 s and more
+    # and can make people faint; the longest hold of the gentle exercises is 4-7-8's 7 s.
+    intense_hold_s: float = 20.0
+    # ... or when its rate is at least this: fast connected breathing runs at 20-40/min with no
+    # pause, and sustained it blows off CO2 (tingling, dizziness); the fastest gentle exercise here
+    # is 6/min.  Normal resting breathing (12-20/min) is no exercise anyone needs paced.
+    intense_rate_bpm: float = 20.0
+    # Longest phase a custom pattern may ask for: longer holds belong in a supervised setting.
+    max_phase_s: float = 120.0
+    # --- compliance ----------------------------------------------------------------------------
+    # A measured boundary counts fully when it lies within this fraction of the phase's length of
+    # the pacer's boundary, and not at all at twice that: people follow a pacer with a reaction time
+    # and round slow phases, so a longer phase allows a larger error (0.3 x 4 s = 1.2 s).
+    tolerance_fraction: float = 0.3
+    # ... and never less than this: a reaction time (0.3-0.5 s) plus the 0.2-0.4 s with which the
+    # signal core places a breath boundary.
+    tolerance_min_s: float = 1.0
+    # ... and never more than this fraction of the cycle, so that a breath shifted by half a cycle
+    # (the pacer's opposite phase) always scores zero.
+    tolerance_max_cycle_fraction: float = 0.25
+    # Measured events of one kind closer than this are one event (a breath's end and the next
+    # breath's inhale start are the same moment).
+    dedupe_s: float = 0.5
+    # A pacer hold counts as held when measured holds cover this fraction of it: a hold entered
+    # with a reaction time and detected without its slow ends still covers 70-90 %.
+    hold_full_coverage: float = 0.7
+    # Without a measured hold, a pacer hold counts as held when the trace's 10-90 % spread inside
+    # it (its ends trimmed by the tolerance) is below this fraction of the median breath depth: the
+    # signal core drops some holds near its 3 s minimum (box breathing's 4 s), but a trace that
+    # stays this still was held; a breath moving through the span spreads over half its depth.
+    hold_flat_fraction: float = 0.15
+    # Breaths are reported once complete (at the next inhale), so the boundaries of the last
+    # stretch of a session cannot be measured yet: boundaries later than the last measured
+    # breath end and within one cycle (at most this many seconds) of now are not scored yet.
+    settle_max_s: float = 20.0
+    # A cycle counts as followed when the mean score of its phases reaches this.
+    cycle_followed_min: float = 0.7
+    # --- feedback: timing ----------------------------------------------------------------------
+    # No breathing feedback in the first seconds of a session: the analyzer has no reading yet,
+    # and a first cue before the person has settled is nagging.
+    warmup_s: float = 10.0
+    # Any two messages are at least this far apart (safety messages excepted), so the person can
+    # read one and act on it before the next; one message at a time.
+    min_gap_s: float = 6.0
+    # A message stays on screen this long: a short sentence read at laptop distance.
+    show_s: float = 5.0
+    # The same message is not repeated within its cooldown.  Breathing cues: 45 s is four to ten
+    # breaths, time to act on a cue and feel the change before hearing it again.
+    cooldown_s: float = 45.0
+    # Two different breathing cues (chest, too fast, exhale short, out of step) are at least this far
+    # apart: one correction at a time, with a few breaths to work on it.  The hold cue is exempt (it
+    # must come while the hold lasts).
+    cue_gap_s: float = 20.0
+    # The engine keeps the breaths it was given for this long (the live analyzer may pass only the
+    # latest ones): a minute for the hyperventilation window plus earlier breaths as its baseline.
+    history_s: float = 300.0
+    # An unintended hold is told at once (target: within 3 s of its start), then not for this long
+    # even if the person holds again: repeating it on every hold is nagging.
+    holding_cooldown_s: float = 30.0
+    # --- breathing while moving (squats, lifting: signals.movement) ------------------------------
+    # A hold while the body moves is told as "keep breathing" instead, once it lasts this long:
+    # a Valsalva hold through a squat starts just before the way down, so 2 s is inside the first
+    # repetition (a rep takes 2-3 s) and the cue comes while the person still holds.
+    moving_hold_min_s: float = 2.0
+    # "Breathe out as you come up" when, of the last effort_reps_window repetitions, at least
+    # effort_reps_needed had no exhale on the way up (one missed exhale is normal rhythm drift);
+    # at most once per effort_cooldown_s (a set of 8 squats at 3 s takes about 25 s).
+    effort_reps_window: int = 3
+    effort_reps_needed: int = 2
+    effort_cooldown_s: float = 30.0
+    # Setup hints (no person, too dark, movement, belly out of frame) repeat less often: the person
+    # needs time to fix the camera or the light.
+    setup_cooldown_s: float = 45.0
+    # ... and are given only when their condition lasts this long (a person leaning out of view for
+    # a moment, one dark frame).
+    setup_persist_s: float = 3.0
+    # The distress stop prompt is repeated at most this often while the breathing stays distressed:
+    # it must not be missed, but repeating it every few seconds adds stress.
+    distress_cooldown_s: float = 20.0
+    # After a stop prompt no breathing cue ("follow the pacer", "slow down") for this long: the
+    # person was told to stop and rest, and a minute lets the breathing settle.
+    distress_quiet_s: float = 60.0
+    # The hyperventilation warning at most once a minute: its own window is a minute, and the
+    # breathing needs that long to settle after slowing down.
+    hypervent_cooldown_s: float = 60.0
+    # --- feedback: rules -----------------------------------------------------------------------
+    # Rate readings below this confidence give no rate-based feedback ("a wrong number is worse
+    # than none"); it is the signal core's own threshold for reporting a rate.
+    min_rate_confidence: float = 0.35
+    # An open hold is unintended and told when it lasts at least this long.  Natural end-expiratory
+    # pauses at rest last up to about 2 s, but the trace's end is judged flat only about 1 s after
+    # a hold starts, so 2 s (about 1 s after the flat stretch is seen) keeps the cue within 3 s of
+    # the hold's start (measured 2.3-2.5 s on 14/min with 8 s holds); longer pauses of slow
+    # breathers are covered by holding_pause_factor.
+    holding_min_s: float = 2.0
+    # ... and at least this multiple of the person's recent typical pause (slow breathers pause
+    # longer; a passive 8 s exhale ends in a 2-3 s crawl that looks flat).
+    holding_pause_factor: float = 1.5
+    # Breaths that must be seen before an open hold is called a hold: a person sitting still at
+    # the start is not holding their breath as far as we know, but after one complete breath we
+    # know they breathe (at 6/min a second breath takes 20 s).
+    holding_min_breaths: int = 1
+    # A hold is intended when the pacer asks for a hold, and for this long after a pacer hold
+    # ends (the person lets go with a reaction time) or before one starts (entering it early).
+    pacer_hold_grace_s: float = 2.0
+    # Breathing is too fast for an exercise when it exceeds the exercise's rate by this factor
+    # and by at least too_fast_min_excess_bpm (coherent 5.5/min: above 8.25/min).
+    too_fast_ratio: float = 1.5
+    too_fast_min_excess_bpm: float = 2.0
+    # Outside an exercise breathing is too fast above the resting norm: adults breathe 12-20/min
+    # at rest; above 20/min is tachypnoea.
+    resting_max_bpm: float = 20.0
+    # Rate-based rules look at this many of the most recent complete breaths (median duration):
+    # one quick breath is not a pattern, three in a row are.
+    recent_breaths: int = 3
+    # The exhale is too short when the recent breaths exhale for less than this fraction of what
+    # the exercise asks (6 s asked: under 4.2 s).  The measured exhale runs from the exhale start
+    # to the next inhale (or hold): a passive exhale's flat tail counts as exhale.
+    exhale_short_ratio: float = 0.7
+    # ... only in exercises whose exhale is at least this long: a cue to lengthen a 1.5 s exhale
+    # of connected breathing makes no sense.
+    exhale_short_min_s: float = 3.0
+    # Out of step: the compliance of the last out_of_step_cycles complete cycles is below this.
+    out_of_step_score: float = 0.5
+    out_of_step_cycles: int = 2
+    # Chest breathing during belly practice is told when the pattern reads "chest" (or a belly
+    # share below this) for chest_persist_s: the pattern label needs a few breaths to settle.
+    chest_max_belly_share: float = 0.35
+    chest_persist_s: float = 5.0
+    # --- safety --------------------------------------------------------------------------------
+    # Hyperventilation (Boulding et al. 2016: fast or deep for too long): over the last
+    # hypervent_window_s, breathing faster than hypervent_rate_bpm (well above the 20/min resting
+    # norm; panic hyperventilation runs at 25-40/min) ...
+    hypervent_window_s: float = 60.0
+    hypervent_rate_bpm: float = 24.0
+    # ... or at least hypervent_min_rate_bpm with breaths this many times deeper (median depth) than
+    # the person's own earlier breaths: minute ventilation doubled for a minute lowers CO2.
+    hypervent_depth_ratio: float = 2.0
+    hypervent_min_rate_bpm: float = 12.0
+    # The earlier breaths used as the person's depth baseline: at least this many.
+    hypervent_baseline_breaths: int = 5
+    # The recent breaths must cover this fraction of the window (sustained, not a few fast breaths).
+    hypervent_coverage: float = 0.8
+    # Distress (gasping): over the last distress_window_s at least distress_min_breaths breaths,
+    # faster than distress_rate_bpm and erratic: a coefficient of variation of breath duration of
+    # at least distress_cv, or of depth at least distress_depth_cv.  Steady breathing, even fast
+    # connected breathing, varies by under 0.1; simulated gasping at 36/min (log-normal spread 0.4)
+    # measures 0.22-0.30 in duration (the signal core smooths some of it) and 0.2-0.25 in depth,
+    # and its measured rate 26-36/min.  Or faster than distress_max_rate_bpm, whatever the
+    # regularity.
+    distress_window_s: float = 20.0
+    distress_min_breaths: int = 5
+    distress_rate_bpm: float = 26.0
+    distress_cv: float = 0.2
+    distress_depth_cv: float = 0.3
+    distress_max_rate_bpm: float = 50.0
+    # A completed hold longer than this ended within distress_window_s is a stop prompt too: a
+    # minute and a half without air is beyond what an untrained person should do alone.
+    distress_hold_s: float = 90.0
+
+
+@dataclass(frozen=True)
+class PatternConfig:
+    # Labels from the belly's share of the camera-visible breathing motion (0 all chest, 1 all
+    # belly).  No clinical norm exists for a camera's motion share, so the range is cut into
+    # thirds around equal motion: below 0.35 the chest does clearly most of the visible work,
+    # above 0.65 the belly.  A mixed band 0.3 wide keeps the measurement's error on simulated
+    # clips (a few hundredths, benchmarks/pattern.py) far from a definite label's threshold.
+    # breathcam.simulate labels its truth with the same cuts.
+    chest_max_share: float = 0.35
+    belly_min_share: float = 0.65
+    # Label confidence rises from 0.5 at a threshold to full at this distance from it.
+    label_margin: float = 0.1
+    # The phase is undefined (null) for a breath whose smaller component carries less than this
+    # share of the motion: on pure chest breathing the belly's few percent of crosstalk and noise
+    # would give a phase of noise.  The renderer's pure chest clip reads 0.10 belly share.
+    min_phase_share: float = 0.15
+    # Paradoxical when the belly lags the chest by at least this many degrees: beyond 90 deg the
+    # belly moves inwards for most of the inhale; 10 deg margin over 90 for the phase's
+    # measurement error (within about 5 deg on simulated clips).
+    paradoxical_min_deg: float = 100.0
+    # A clip label needs at least this many measured breaths (a median of fewer is one breath).
+    min_breaths: int = 3
+    # Breaths below this confidence (signal core) are not used for the pattern.
+    min_breath_confidence: float = 0.3
+    # A breath is measured when at least this fraction of its samples are valid.
+    min_valid_fraction: float = 0.8
+    # Chest and belly must each have been tracked on at least this fraction of the valid samples
+    # (plain or dark clothing loses points; a belly out of frame is never tracked); below it the
+    # split is not trusted.
+    min_measured_fraction: float = 0.8
+    # Arms across the torso on more than this fraction of the frames: the arms' own motion
+    # enters the chest or belly region, the label is "unknown".
+    max_arms_fraction: float = 0.2
+    # Per-breath shares spreading more than this (interquartile range, within a stretch without a
+    # switch) mean the split is not stable enough to label: 0.25 is most of a label's band.
+    max_share_iqr: float = 0.25
+    # Chest and belly motion must correlate (either sign, band-passed) at least this much on a
+    # breath of belly or mixed breathing; on a chest label the belly may be still, but a belly that
+    # shows nothing coherent could also be loose clothing hiding it: its confidence is
+    # multiplied by incoherent_factor.
+    min_coherence: float = 0.3
+    incoherent_factor: float = 0.6
+    # Below this confidence the label is "unknown" (the numbers stay): a wrong label is worse
+    # than none.
+    min_confidence: float = 0.4
+    # Confidence factors for readings whose geometry is less certain: a side view (the belly's
+    # forward motion against the chest's rise, facing from the head's position), a view pose could
+    # not classify (angled, the front measure is used), regions located from motion only (their
+    # chest/belly split is a guess: "unknown").
+    side_view_factor: float = 0.85
+    unknown_view_factor: float = 0.7
+    # A switch (e.g. chest breathing turning into belly breathing) is reported when a split of the
+    # per-breath shares into two stretches of at least switch_min_breaths each changes the mean
+    # share by at least switch_min_change and by switch_min_ratio times the stretches' pooled
+    # spread, and the two stretches carry different labels.
+    switch_min_breaths: int = 3
+    switch_min_change: float = 0.3
+    switch_min_ratio: float = 3.0
+    # Shoulder lift is given only when the shoulder band was tracked; it is the median over breaths
+    # of the shoulder band's rise over the breath's chest + belly motion.  Above this it is noted as
+    # shoulders lifting with the breath (accessory muscles; clinicians look for it in high chest
+    # breathing).
+    shoulder_lift_note: float = 0.5
+
+
+@dataclass(frozen=True)
+class MovementConfig:
+    # Breathing while moving (signals/movement.py).  Frames are at most 640 px wide (video config),
+    # so pixel thresholds are at that scale.
+    # The body reference (head, else the belly's translation) must be tracked on this share of the
+    # measured frames to be used.
+    min_reference_fraction: float = 0.8
+    # The body is moving when the reference's robust peak-to-peak excursion in the movement band
+    # reaches this: seated sway and the head's share of chest breathing stay within 2-4 px, a
+    # squat or bend seen from a laptop moves the body 20-60 px.
+    min_movement_px: float = 8.0
+    # Its robust extent is taken between this percentile and its complement (1 % ignores glitches).
+    extent_low_percentile: float = 1.0
+    # The regression of breathing on the reference is fitted in this band (zero-phase Butterworth):
+    # wide enough for repetitions every 1-10 s and their harmonics, above the drift of integration.
+    fit_low_hz: float = 0.05
+    fit_high_hz: float = 2.0
+    fit_order: int = 2
+    # Repetitions: excursions of the reference at least min_rep_px deep (a third of the smallest
+    # movement the project promises), lasting min_rep_s to max_rep_s (a quick squat takes 1 s, a
+    # slow lift 8-10 s); their start and end are where the position comes within rep_edge_fraction
+    # of the depth from rest (0.04 places a smooth start within 0.15 s of a 1.2 s way down and
+    # stays 3-4x above tracking noise on a 20 px movement).
+    min_rep_px: float = 7.0
+    min_rep_s: float = 0.8
+    max_rep_s: float = 12.0
+    rep_edge_fraction: float = 0.04
+    # The position is high-passed at rep_low_hz (posture drift) and low-passed at rep_smooth_hz
+    # (tracking jitter) before repetitions are found; both leave a 1-10 s repetition's shape.
+    rep_low_hz: float = 0.03
+    rep_smooth_hz: float = 2.0
+    # A repetition is "held" when breath holds cover this share of it (a hold that starts just
+    # after the person leaves rest still counts: Valsalva-style bracing holds the whole effort).
+    held_overlap: float = 0.6
+    # An exhale falls "on the effort" when it covers this share of the way up (or the lift).
+    effort_exhale_overlap: float = 0.4
+    # The belly is braced when its breathing speed relative to the chest's during a repetition is
+    # below this share of the same ratio between repetitions; it needs this much rest to compare.
+    brace_ratio: float = 0.35
+    min_rest_for_brace_s: float = 10.0
+    # The breath keeps step with the movement when there are at least this many repetitions and
+    # the breathing rate is within this share of the repetition rate: then the camera alone cannot
+    # separate them (the regression removes the breath with the movement).
+    min_reps_for_rhythm: int = 3
+    locked_rate_tolerance: float = 0.08
+    # ...and the clip's confidence is multiplied by this (below the rate's 0.35 reporting gate
+    # only when it was already doubtful: the rate is usually the movement's and the breath's both).
+    locked_confidence_factor: float = 0.5
+    # "Moving" moments for the moving fraction: the reference faster than this (px/s; seated
+    # sway stays near 1-2 px/s).
+    moving_speed_px_s: float = 6.0
+    # ...widened by this on each side: the slow turn at the bottom and the settling after it.
+    moving_margin_s: float = 0.5
+
+
+@dataclass(frozen=True)
 class Config:
     video: VideoConfig = field(default_factory=VideoConfig)
     pose: PoseConfig = field(default_factory=PoseConfig)
@@ -471,6 +991,13 @@ class Config:
     breaths: BreathConfig = field(default_factory=BreathConfig)
     holds: HoldConfig = field(default_factory=HoldConfig)
     rate: RateConfig = field(default_factory=RateConfig)
+    pattern: PatternConfig = field(default_factory=PatternConfig)
+    coach: CoachConfig = field(default_factory=CoachConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
+    live: LiveConfig = field(default_factory=LiveConfig)
+    overlay: OverlayConfig = field(default_factory=OverlayConfig)
+    sound: SoundConfig = field(default_factory=SoundConfig)
+    movement: MovementConfig = field(default_factory=MovementConfig)
 
 
 DEFAULT = Config()

@@ -105,6 +105,9 @@ class TorsoRegions:
     # False when the belly box lies mostly outside the frame (a webcam framing head and chest):
     # the box is still given, clipped, but nothing is measured there.
     belly_in_view: bool = True
+    # True when a wrist lies inside the chest or belly box (arms crossed over the torso): the
+    # chest/belly split is then not trusted (signals.pattern).  Set by the pose stage when it knows.
+    arms_on_torso: bool = False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -131,6 +134,25 @@ class MotionTraces:
     method: str  # "pose" | "motion" | "mixed"
     view: str
     notes: tuple[str, ...] = ()
+    # --- for the chest/belly pattern (signals.pattern); defaults keep old call sites working ---
+    # Upward motion of the shoulder band (pixels, sway-corrected like the chest); None when the
+    # shoulders were not tracked.
+    shoulder: np.ndarray | None = None
+    # Fraction of the valid samples on which the chest / belly was actually tracked.
+    chest_measured: float = 1.0
+    belly_measured: float = 1.0
+    # Side view: the sign that turns ``belly`` into physical forward motion (+1/-1), taken from
+    # where the head sits; 0 when unknown (the belly then follows the chest's orientation and
+    # paradoxical breathing cannot be told from the side).  Front view: +1 (expansion is physical).
+    belly_forward_sign: float = 1.0
+    # Fraction of frames whose regions had the arms across the torso.
+    arms_on_torso: float = 0.0
+    # --- whole-body movement (signals.movement); None when the body did not move ---
+    # The body reference's vertical position (pixels, down positive: a squat goes up in it) and
+    # where the body is moving; the breathing traces above have the movement removed.
+    body: np.ndarray | None = None
+    moving: np.ndarray | None = None
+    body_reference: str | None = None  # "head" | "belly"
 
 
 @dataclass(frozen=True)
@@ -148,6 +170,10 @@ class Breath:
     depth: float  # peak-to-trough excursion in trace units
     confidence: float  # 0..1
     is_sigh: bool = False
+    # chest vs belly (signals.pattern): the belly's share of this breath's motion (0 all chest,
+    # 1 all belly) and the belly's lag behind the chest in degrees; None when not measured.
+    belly_share: float | None = None
+    phase_deg: float | None = None
 
     @property
     def duration_s(self) -> float:
@@ -189,9 +215,19 @@ class RatePoint:
 
 @dataclass(frozen=True)
 class Pattern:
+    """Chest vs belly breathing over a clip (signals.pattern; docs/measurement.md)."""
+
     label: str = "unknown"  # "chest" | "belly" | "mixed" | "unknown"
-    belly_share: float | None = None
-    phase_deg: float | None = None
+    belly_share: float | None = None  # belly's share of the camera-visible breathing motion, 0..1
+    phase_deg: float | None = None  # belly lag behind the chest; 0 together, +-180 paradoxical
+    paradoxical: bool | None = None  # None when the phase is undefined or cannot be oriented
+    shoulder_lift: float | None = None  # median shoulder rise per breath / median chest rise
+    confidence: float = 0.0  # 0..1
+    view: str = "unknown"
+    switch_t: float | None = None  # time the pattern changed (e.g. chest -> belly), None if none
+    label_before: str | None = None  # labels before and after switch_t
+    label_after: str | None = None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -222,6 +258,33 @@ class SignalResult:
 
 
 @dataclass(frozen=True)
+class Repetition:
+    """One repetition of a movement (squat, bend, lift): leaves rest at ``start``, turns at ``turn``
+    (the bottom), back at rest at ``end``.  The way down (lower) is ``start..turn``, the effort (the
+    way up, the lift) ``turn..end``.  Labels are None when they could not be measured."""
+
+    start: float
+    turn: float
+    end: float
+    depth_px: float
+    held: bool | None = None  # the breath was held through the repetition
+    exhale_on_effort: bool | None = None  # an exhale fell on the way up
+    braced: bool | None = None  # the belly was frozen while the chest still moved
+
+
+@dataclass(frozen=True)
+class Movement:
+    """Whole-body movement in a clip and how the breath went with it."""
+
+    reps: tuple[Repetition, ...]
+    moving_fraction: float  # share of the clip with the body moving
+    motion_series: tuple[tuple[float, float], ...]  # (t, body speed px/s), about one per second
+    reference: str | None  # "head" | "belly": what the body's motion was measured on
+    separable: bool  # False when the breath keeps step with the movement
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Analysis:
     """The result of analysing one clip: the JSON analysis contract (docs/contract.md)."""
 
@@ -235,3 +298,106 @@ class Analysis:
     quality: Quality
     feedback: tuple[FeedbackEvent, ...] = ()
     traces: MotionTraces | None = field(default=None, compare=False, repr=False)
+    # How closely a paced exercise was followed (breathcam.coach.compliance.Compliance); None
+    # outside exercises.
+    compliance: object | None = None
+    # Which measurements contributed: "video", "sound" or both (breathcam.signals.fuse).
+    sources: tuple[str, ...] = ("video",)
+    # What the sound analysis found (breathcam.signals.sound.SoundResult); None without sound.
+    sound: object | None = field(default=None, compare=False, repr=False)
+    # Whole-body movement and the repetitions found in it (breathcam.signals.movement); None when
+    # the body did not move.
+    movement: Movement | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# live sessions
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """A snapshot of a live session, for the overlay, the coach and whoever keeps the session.
+
+    Breaths and holds are those the online analyzer has committed so far (complete, no longer
+    revised); ``open_hold_s`` is the length of a hold still going on now (None while breathing).
+    ``wave_t_s`` / ``wave_chest`` / ``wave_belly`` / ``wave_breathing`` are the recent traces for
+    the scrolling waveform (pixels, band-limited for display).
+    """
+
+    t_s: float
+    rate_bpm: float | None
+    rate_confidence: float
+    breaths: tuple[Breath, ...]
+    holds: tuple[Hold, ...]
+    open_hold_start_s: float | None
+    open_hold_after: str | None
+    regions: TorsoRegions | None
+    person_seen: bool
+    wave_t_s: np.ndarray = field(default_factory=lambda: np.zeros(0), compare=False, repr=False)
+    wave_chest: np.ndarray = field(default_factory=lambda: np.zeros(0), compare=False, repr=False)
+    wave_belly: np.ndarray = field(default_factory=lambda: np.zeros(0), compare=False, repr=False)
+    wave_breathing: np.ndarray = field(default_factory=lambda: np.zeros(0), compare=False, repr=False)
+    belly_share: float | None = None  # belly's share of the recent motion (0..1), display only
+    pattern_label: str = "unknown"
+    paused: bool = False
+    notes: tuple[str, ...] = ()
+    moving: bool = False  # the whole body moves now (squats, lifting)
+    reps: tuple[Repetition, ...] = ()  # recent completed repetitions, labelled (signals.movement)
+
+    @property
+    def open_hold_s(self) -> float | None:
+        if self.open_hold_start_s is None:
+            return None
+        return max(0.0, self.t_s - self.open_hold_start_s)
+
+
+# ---------------------------------------------------------------------------------------------
+# sound
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    """What an audio source is: its own rate and channels, and what it was resampled to."""
+
+    name: str  # path, "sound track of CLIP" or "microphone NAME"
+    kind: str  # "file" | "track" | "microphone"
+    source_rate_hz: float  # the recording's own sample rate (sets the highest usable band)
+    sample_rate_hz: float  # the internal rate the samples were resampled to
+    channels: int  # channels in the source (mixed down to one)
+    duration_s: float
+    clipped_fraction: float = 0.0  # share of samples at full scale
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Audio:
+    """Mono float samples (-1..1) at ``info.sample_rate_hz``, starting at ``t0_s``."""
+
+    samples: np.ndarray
+    info: AudioInfo
+    t0_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class SoundEvent:
+    """One audible part of a breath: ``kind`` is "inhale" or "exhale" (by loudness order, see
+    breathcam.signals.sound), ``level_db`` its peak over the noise floor."""
+
+    start: float
+    end: float
+    kind: str
+    level_db: float
+
+
+@dataclass(frozen=True)
+class Silence:
+    """A stretch with no audible breathing: a hold, or breathing too quiet to hear."""
+
+    start: float
+    end: float
+
+    @property
+    def duration_s(self) -> float:
+        return self.end - self.start

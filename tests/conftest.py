@@ -22,6 +22,13 @@ def _run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.fixture(autouse=True)
+def private_history(tmp_path_factory, monkeypatch):
+    """Every test (and every breathcam it starts) keeps its session history in a temp folder,
+    never in the real ~/.local/share/breathcam."""
+    monkeypatch.setenv("BREATHCAM_HOME", str(tmp_path_factory.mktemp("breathcam-home")))
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():

@@ -168,3 +168,22 @@ def test_bad_input():
         find_breaths(np.zeros(100), fs_hz=FS, method="nope")
     assert find_breaths(np.zeros(3), fs_hz=FS) == ()
     assert find_breaths(np.full(300, np.nan), fs_hz=FS) == ()
+
+
+def test_dominant_rate_with_no_positive_correlation_is_none():
+    # 19 s of 4-7-8: the only lags searched correlate negatively (a crash once)
+    b = simulate_breathing(duration_s=76, fs_hz=10, paced="478", seed=1)
+    x = b.volume[:190] + np.random.default_rng(0).normal(0, 0.02, 190)
+    assert dominant_rate(bandpass(x, fs_hz=10, low_hz=0.05, high_hz=1.0, order=2), fs_hz=10) == (None, 0.0)
+
+
+def test_holds_between_pairs_of_breaths_do_not_merge_the_breaths():
+    # two breaths, a 7 s hold, two breaths...: the autocorrelation repeats every group, not every
+    # breath, and must not set the spacing between breaths
+    for seed in range(1, 5):
+        b = simulate_breathing(
+            duration_s=60, fs_hz=10, rate_bpm=12, irregularity=0.08,
+            holds=[(12 + seed, 7, "inhale"), (40, 7, "inhale")], seed=seed,
+        )
+        found = find_breaths(b.volume, fs_hz=10)
+        assert len(found) == len(b.truth.breaths), seed

@@ -7,6 +7,12 @@ import numpy as np
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _history_in_tmp(tmp_path, monkeypatch):
+    """`analyze` saves each run in the session history: keep it out of the real home folder."""
+    monkeypatch.setenv("BREATHCAM_HOME", str(tmp_path / "home"))
+
+
 def _assert_clean_error(proc, *fragments):
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
@@ -51,8 +57,10 @@ def test_audio_only_file(tmp_path, run_cli):
     _assert_clean_error(run_cli("analyze", str(p)), "video")
 
 
-def test_directory_given(tmp_path, run_cli):
-    _assert_clean_error(run_cli("analyze", str(tmp_path)), "folder")
+def test_directory_without_clips(tmp_path, run_cli):
+    """A folder goes to batch analysis (tests/test_batch.py); one with no clip in it is an error."""
+    (tmp_path / "notes.txt").write_text("not a clip")
+    _assert_clean_error(run_cli("analyze", str(tmp_path)), "no video clips", "folder")
 
 
 def test_json_into_missing_folder(tmp_path, run_cli):

@@ -360,3 +360,20 @@ def test_person_seen_only_with_evidence():
             loc.locate(Frame(index=i, t_s=i / 15.0, image=rng.integers(0, 256, (240, 320, 3), dtype=np.uint8)))
         assert loc.pose_found == 0.0
         assert not loc.person_seen
+
+
+def test_arms_folded_across_the_torso_are_flagged_one_hand_on_the_belly_is_not():
+    L = Landmark
+    base = {
+        L.LEFT_SHOULDER: (400, 150), L.RIGHT_SHOULDER: (240, 150),
+        L.LEFT_HIP: (380, 370), L.RIGHT_HIP: (260, 370),
+        L.NOSE: (320, 80), L.LEFT_EAR: (350, 70), L.RIGHT_EAR: (290, 70),
+    }
+    folded = {**base, L.LEFT_WRIST: (290, 210), L.RIGHT_WRIST: (350, 300)}
+    r, notes = regions_from_landmarks(synthetic_landmarks(folded), t_s=0.0)
+    assert r.arms_on_torso and any("arms across" in n for n in notes)
+    one_hand = {**base, L.LEFT_WRIST: (320, 300), L.RIGHT_WRIST: (200, 360)}
+    r, notes = regions_from_landmarks(synthetic_landmarks(one_hand), t_s=0.0)
+    assert not r.arms_on_torso and not any("arms across" in n for n in notes)
+    at_sides = {**base, L.LEFT_WRIST: (430, 380), L.RIGHT_WRIST: (210, 380)}
+    assert not regions_from_landmarks(synthetic_landmarks(at_sides), t_s=0.0)[0].arms_on_torso

@@ -237,3 +237,22 @@ def test_missing_belt_data_is_a_clear_error(tmp_path):
         list_recordings(tmp_path / "nowhere")
     with pytest.raises(InputError):
         load_belts("F01_resting", data_dir=tmp_path)
+
+
+@needs_belts
+def test_belts_paradoxical_and_per_breath_share():
+    from breathcam.simulate.belts import load_belts
+
+    b = load_belts("F01_resting", data_dir=BELT_DIR, start_s=60.0, duration_s=60.0, belly_share=0.85, paradoxical=True)
+    assert b.truth.label == "belly"
+    assert all(br.belly_share == 0.85 for br in b.truth.breaths)
+    assert abs(abs(b.truth.phase_deg) - 180.0) < 60.0  # the inverted abdominal belt moves against the chest
+    assert np.corrcoef(b.chest, b.belly)[0, 1] < -0.5
+
+
+def test_cli_switch_flags_are_checked(tmp_path):
+    from breathcam.simulate.__main__ import main
+
+    # --switch-at without --belly-share-after is refused before anything is rendered
+    assert main([str(tmp_path / "x.mp4"), "--seconds", "5", "--switch-at", "2"]) == 2
+    assert not (tmp_path / "x.mp4").exists()

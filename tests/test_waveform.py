@@ -74,3 +74,32 @@ def test_truth_round_trip(tmp_path):
 def test_bad_parameters(kw):
     with pytest.raises(ParameterError):
         simulate_breathing(duration_s=30, **kw)
+
+
+def test_switch_from_chest_to_belly_breathing(tmp_path):
+    b = simulate_breathing(duration_s=60, rate_bpm=12, belly_share=0.15, switch_at_s=30.0, belly_share_after=0.85, seed=5)
+    t = b.truth
+    assert 30.0 <= t.switch_s < 36.0  # the first breath starting after 30 s
+    shares = [br.belly_share for br in t.breaths]
+    assert all(s == 0.15 for br, s in zip(t.breaths, shares) if br.inhale_start < t.switch_s)
+    assert all(s == 0.85 for br, s in zip(t.breaths, shares) if br.inhale_start >= t.switch_s)
+    before, after = b.t_s < t.switch_s, b.t_s >= t.switch_s
+    assert np.ptp(b.belly[after]) > 4 * np.ptp(b.belly[before])
+    assert np.ptp(b.chest[before]) > 4 * np.ptp(b.chest[after])
+    # the split changes at rest (start of an inhale): the volume is continuous
+    assert np.max(np.abs(np.diff(b.volume))) < 0.1
+    b.truth.write(tmp_path / "s.json")
+    assert Truth.read(tmp_path / "s.json") == t
+
+
+@pytest.mark.parametrize("share,label", [(0.1, "chest"), (0.5, "mixed"), (0.9, "belly")])
+def test_truth_labels_and_per_breath_share(share, label):
+    t = simulate_breathing(duration_s=40, rate_bpm=15, belly_share=share, seed=6).truth
+    assert t.label == label and t.switch_s is None
+    assert all(br.belly_share == share for br in t.breaths)
+
+
+@pytest.mark.parametrize("kw", [dict(switch_at_s=20.0), dict(belly_share_after=0.8), dict(switch_at_s=20.0, belly_share_after=2.0)])
+def test_bad_switch_parameters(kw):
+    with pytest.raises(ParameterError):
+        simulate_breathing(duration_s=30, **kw)

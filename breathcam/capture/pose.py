@@ -310,6 +310,9 @@ def regions_from_landmarks(
     def fit(b):
         return fit_box(b, width=W, height=H, min_px=config.min_box_px)
 
+    arms = arms_across(lm, (chest, belly), config=config)
+    if arms:
+        notes.append("arms across the torso: chest and belly motion is partly the arms'")
     regions = TorsoRegions(
         t_s=t_s,
         chest=fit(chest),
@@ -320,8 +323,26 @@ def regions_from_landmarks(
         method="pose",
         confidence=float(np.clip(confidence, 0.0, 1.0)),
         belly_in_view=belly_in_view,
+        arms_on_torso=arms,
     )
     return regions, tuple(notes)
+
+
+def arms_across(lm: PoseLandmarks, boxes: tuple[Box, ...], *, config: PoseConfig = DEFAULT.pose) -> bool:
+    """Both wrists seen inside the torso boxes (shrunk by ``arms_inside_margin``): arms folded
+    across the chest or belly.  One hand resting on the belly (a common belly-breathing cue) moves
+    with it and does not count."""
+    inside = 0
+    for wrist in (Landmark.LEFT_WRIST, Landmark.RIGHT_WRIST):
+        if not lm.seen(wrist, min_visibility=config.min_visibility):
+            continue
+        x, y = lm.xy_px[wrist]
+        for b in boxes:
+            mx, my = config.arms_inside_margin * b.width, config.arms_inside_margin * b.height
+            if b.x0 + mx <= x <= b.x1 - mx and b.y0 + my <= y <= b.y1 - my:
+                inside += 1
+                break
+    return inside == 2
 
 
 def central_regions(*, width: int, height: int, t_s: float, config: PoseConfig = DEFAULT.pose) -> TorsoRegions:

@@ -35,6 +35,8 @@ def _breath(b: Breath) -> dict:
         "depth": _r(b.depth, 4),
         "confidence": _r(b.confidence),
         "sigh": bool(b.is_sigh),
+        "belly_share": _r(b.belly_share),
+        "phase_deg": _r(b.phase_deg, 1),
     }
 
 
@@ -66,6 +68,14 @@ def analysis_to_dict(analysis: Analysis) -> dict:
             "label": analysis.pattern.label,
             "belly_share": _r(analysis.pattern.belly_share),
             "phase_deg": _r(analysis.pattern.phase_deg, 1),
+            "paradoxical": analysis.pattern.paradoxical,
+            "shoulder_lift": _r(analysis.pattern.shoulder_lift),
+            "confidence": _r(analysis.pattern.confidence),
+            "view": analysis.pattern.view,
+            "switch_t": _r(analysis.pattern.switch_t, 2),
+            "label_before": analysis.pattern.label_before,
+            "label_after": analysis.pattern.label_after,
+            "notes": list(analysis.pattern.notes),
         },
         "quality": {
             "confidence": _r(analysis.quality.confidence),
@@ -73,6 +83,80 @@ def analysis_to_dict(analysis: Analysis) -> dict:
             "notes": list(analysis.quality.notes),
         },
         "feedback": [{"t": _r(f.t, 2), "code": f.code, "message": f.message} for f in analysis.feedback],
+        **_compliance(analysis),
+        **_sound(analysis),
+        **_movement(analysis),
+    }
+
+
+def _movement(analysis: Analysis) -> dict:
+    """``{"movement": {...}}`` when the body moved (squats, bends, lifting), nothing otherwise:
+    each repetition's way down (start..turn) and effort (turn..end), and how the breath went."""
+    m = getattr(analysis, "movement", None)
+    if m is None:
+        return {}
+    return {
+        "movement": {
+            "reps": [
+                {
+                    "start": _r(r.start),
+                    "turn": _r(r.turn),
+                    "end": _r(r.end),
+                    "depth_px": _r(r.depth_px, 1),
+                    "breathing": None if r.held is None else ("held" if r.held else "continued"),
+                    "held": r.held,
+                    "exhale_on_effort": r.exhale_on_effort,
+                    "braced": r.braced,
+                }
+                for r in m.reps
+            ],
+            "n_reps": len(m.reps),
+            "held_reps": sum(1 for r in m.reps if r.held),
+            "moving_fraction": _r(m.moving_fraction),
+            "reference": m.reference,
+            "separable": m.separable,
+            "motion_series": [{"t": _r(t, 2), "speed_px_s": _r(v, 2)} for t, v in m.motion_series],
+            "notes": list(m.notes),
+        }
+    }
+
+
+def _sound(analysis: Analysis) -> dict:
+    """``sources`` (which measurements contributed) and, when sound was analysed, ``sound``:
+    its own rate, confidence, audible inhale/exhale events and silences (a silence is a hold or
+    quiet breathing: sound cannot tell which)."""
+    out: dict = {"sources": list(getattr(analysis, "sources", ("video",)))}
+    s = getattr(analysis, "sound", None)
+    if s is None:
+        return out
+    out["sound"] = {
+        "rate_bpm": _r(s.rate_bpm, 2),
+        "confidence": _r(s.confidence),
+        "prominence_db": _r(s.prominence_db, 1),
+        "inhale_and_exhale_heard": bool(s.halved),
+        "audible_fraction": _r(s.audible_fraction),
+        "bands_hz": [[_r(lo, 0), _r(hi, 0)] for lo, hi in s.bands],
+        "n_breaths": len(s.breaths),
+        "events": [{"start": _r(e.start), "end": _r(e.end), "kind": e.kind, "level_db": _r(e.level_db, 1)} for e in s.events],
+        "silences": [{"start": _r(x.start), "end": _r(x.end), "duration_s": _r(x.duration_s)} for x in s.silences],
+        "notes": list(s.notes),
+    }
+    return out
+
+
+def _compliance(analysis: Analysis) -> dict:
+    """``{"compliance": {...}}`` for paced exercises (breathcam exercise), nothing otherwise."""
+    c = getattr(analysis, "compliance", None)
+    if c is None:
+        return {}
+    return {
+        "compliance": {
+            "score": _r(c.score),
+            "per_phase": {k: _r(v) for k, v in c.per_phase.items()},
+            "cycles_followed": int(c.cycles_followed),
+            "cycles_total": int(c.cycles_total),
+            "notes": list(c.notes),
+        }
     }
 
 
@@ -86,3 +170,123 @@ def write_json(analysis: Analysis, path: str | Path) -> Path:
     except OSError as exc:
         raise BreathcamError(f"cannot write {path}: {exc.strerror or exc}") from None
     return path
+
+
+# ---------------------------------------------------------------------------------------------
+# reading a saved analysis back, and the key numbers of a session (report, history, batch)
+# ---------------------------------------------------------------------------------------------
+
+
+def analysis_from_dict(data: dict) -> Analysis:
+    """The inverse of :func:`analysis_to_dict` (without the traces, which the JSON does not hold).
+
+    Keys added by later versions are ignored; a file without the contract's keys raises InputError.
+    """
+    import dataclasses
+
+    from breathcam.types import FeedbackEvent, Hold, InputError, Pattern, Quality, RatePoint
+
+    if not isinstance(data, dict) or "breaths" not in data or "quality" not in data:
+        raise InputError("not a breathcam analysis (no 'breaths' and 'quality' keys)")
+    version = data.get("version", CONTRACT_VERSION)
+    if not isinstance(version, int) or version > CONTRACT_VERSION:
+        raise InputError(f"analysis contract version {version} is newer than this breathcam reads "
+                         f"({CONTRACT_VERSION}); update breathcam")
+    try:
+        breaths = tuple(
+            Breath(
+                inhale_start=float(b["inhale_start"]),
+                exhale_start=float(b["exhale_start"]),
+                pause_start=float(b["end"] if b.get("pause_start") is None else b["pause_start"]),
+                end=float(b["end"]),
+                depth=float(b.get("depth") or 0.0),
+                confidence=float(b.get("confidence") if b.get("confidence") is not None else 1.0),
+                is_sigh=bool(b.get("sigh", False)),
+            )
+            for b in data["breaths"]
+        )
+        holds = tuple(
+            Hold(float(h["start"]), float(h["end"]), str(h["after"]), float(h.get("confidence") or 1.0))
+            for h in data.get("holds", [])
+        )
+        series = tuple(
+            RatePoint(float(p["t"]), None if p.get("bpm") is None else float(p["bpm"]), float(p.get("confidence") or 0.0))
+            for p in data.get("rate_series", [])
+        )
+        known = {f.name for f in dataclasses.fields(Pattern)}
+        pattern = Pattern(**{k: v for k, v in (data.get("pattern") or {}).items() if k in known})
+        q = data["quality"]
+        quality = Quality(float(q.get("confidence") or 0.0), float(q.get("pose_found") or 0.0), tuple(q.get("notes", ())))
+        feedback = tuple(FeedbackEvent(float(f["t"]), str(f["code"]), str(f["message"])) for f in data.get("feedback", []))
+        return Analysis(
+            source=str(data.get("source", "")),
+            duration_s=float(data.get("duration_s") or 0.0),
+            rate_bpm=None if data.get("rate_bpm") is None else float(data["rate_bpm"]),
+            rate_series=series,
+            breaths=breaths,
+            holds=holds,
+            pattern=pattern,
+            quality=quality,
+            feedback=feedback,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"analysis file is damaged or incomplete ({type(exc).__name__}: {exc})") from None
+
+
+def read_json(path: str | Path) -> tuple[Analysis, dict]:
+    """A saved analysis (``analyze --json``) -> (Analysis, the raw dict with any extra keys)."""
+    from breathcam.types import InputError
+
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise InputError(f"{path} not found") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path} is not a readable JSON analysis ({exc})") from None
+    return analysis_from_dict(data), data
+
+
+def summary_numbers(analysis: Analysis, *, min_breaths: int = 5) -> dict:
+    """The key numbers of a session, as stored in the history and shown on the report's first lines.
+
+    Variability (coefficient of variation of breath duration, RMSSD of successive breath
+    durations) needs at least ``min_breaths`` breaths ([report] min_breaths_variability); with
+    fewer it is None.  Every value is None where it cannot be measured.
+    """
+    import statistics
+
+    breaths = analysis.breaths
+    durations = [b.duration_s for b in breaths]
+    minutes = analysis.duration_s / 60.0
+    ie = [b.inhale_s / b.exhale_s for b in breaths if b.exhale_s > 0]
+    cv = rmssd = None
+    if len(durations) >= max(min_breaths, 2):
+        mean = statistics.fmean(durations)
+        cv = statistics.stdev(durations) / mean if mean > 0 else None
+        diffs = [b - a for a, b in zip(durations, durations[1:])]
+        rmssd = math.sqrt(statistics.fmean(d * d for d in diffs))
+    pattern = analysis.pattern
+    compliance = getattr(analysis, "compliance", None)
+    score = getattr(compliance, "score", None) if compliance is not None else None
+    return {
+        "duration_s": _r(analysis.duration_s, 1),
+        "rate_bpm": _r(analysis.rate_bpm, 2),
+        "n_breaths": len(breaths),
+        "median_inhale_s": _r(statistics.median(b.inhale_s for b in breaths), 2) if breaths else None,
+        "median_exhale_s": _r(statistics.median(b.exhale_s for b in breaths), 2) if breaths else None,
+        "median_pause_s": _r(statistics.median(b.pause_s for b in breaths), 2) if breaths else None,
+        "median_ie_ratio": _r(statistics.median(ie), 2) if ie else None,
+        "cv_duration": _r(cv, 3),
+        "rmssd_s": _r(rmssd, 2),
+        "n_sighs": sum(1 for b in breaths if b.is_sigh),
+        "sighs_per_min": _r(sum(1 for b in breaths if b.is_sigh) / minutes, 2) if minutes > 0 else None,
+        "n_holds": len(analysis.holds),
+        "longest_hold_s": _r(max((h.duration_s for h in analysis.holds), default=None), 1),
+        "total_hold_s": _r(sum(h.duration_s for h in analysis.holds), 1),
+        "pattern_label": getattr(pattern, "label", "unknown"),
+        "belly_share": _r(getattr(pattern, "belly_share", None)),
+        "phase_deg": _r(getattr(pattern, "phase_deg", None), 1),
+        "compliance": _r(score if isinstance(score, (int, float)) else None),
+        "confidence": _r(analysis.quality.confidence),
+    }

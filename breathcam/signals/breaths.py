@@ -104,6 +104,8 @@ def dominant_rate(
     # a periodic trace correlates almost as well at two or three periods: take the shortest lag
     # whose peak comes close to the best one
     top = seg[peaks].max()
+    if top <= 0:  # no lag correlates positively: nothing periodic (and no peak passes a ratio of it)
+        return None, 0.0
     best = peaks[np.flatnonzero(seg[peaks] >= config.acf_peak_ratio * top)[0]]
     lag = best + lo - 1
     # parabolic refinement of the lag
@@ -233,11 +235,6 @@ def _segment_extrema(
     if n < 4 or not usable.any():
         return empty
     period_s = 60.0 / rate if rate else config.min_breath_s / config.min_distance_fraction
-    # The dominant period sets the minimum distance between breaths only when the trace is clearly
-    # periodic: in irregular breathing (talking) the autocorrelation's best lag is often two or three
-    # breaths, and spacing peaks by it would merge real breaths.  Prominence then does the work.
-    spacing_s = period_s if periodicity >= config.min_periodicity_for_spacing else config.min_breath_s / config.min_distance_fraction
-    dist = max(1, int(config.min_distance_fraction * spacing_s * fs_hz), int(0.5 * config.min_breath_s * fs_hz))
     win = int(max(config.amplitude_window_s, config.amplitude_window_periods * period_s) * fs_hz)
     spread = _rolling_spread(
         xb,
@@ -247,6 +244,18 @@ def _segment_extrema(
         hi_pct=config.amplitude_high_percentile,
     )
     prom = config.min_prominence_fraction * spread
+    # The dominant period sets the minimum distance between breaths only when the trace is clearly
+    # periodic: in irregular breathing (talking) the autocorrelation's best lag is often two or three
+    # breaths, and spacing peaks by it would merge real breaths.  Prominence then does the work.
+    min_dist = max(1, int(0.5 * config.min_breath_s * fs_hz))
+    trusted = bool(rate) and periodicity >= config.min_periodicity_for_spacing
+    if trusted:
+        # Breathing with holds between groups of breaths repeats every group, not every breath: the
+        # period then spans several breaths, and far more prominent peaks than periods show it.
+        free, _ = signal.find_peaks(xb, distance=min_dist, prominence=prom)
+        trusted = free.size <= config.max_peaks_per_period * usable.sum() / fs_hz / period_s
+    spacing_s = period_s if trusted else config.min_breath_s / config.min_distance_fraction
+    dist = max(min_dist, int(config.min_distance_fraction * spacing_s * fs_hz))
     pk, _ = signal.find_peaks(xb, distance=dist, prominence=prom)
     tr, _ = signal.find_peaks(-xb, distance=dist, prominence=prom)
     events = _alternate(pk, tr, xb)
@@ -262,7 +271,7 @@ def _segment_extrema(
 
     # boundaries on a low-passed trace, smoothed in proportion to the dominant rate
     cutoff = filters.high_hz
-    if rate and periodicity >= config.min_periodicity_for_spacing:  # only a trusted dominant rate
+    if trusted:  # only a trusted dominant rate
         cutoff = float(np.clip(config.refine_cutoff_factor * rate / 60.0, config.refine_min_cutoff_hz, filters.high_hz))
     xs = lowpass(y, fs_hz=fs_hz, cutoff_hz=cutoff, order=filters.order)
     events = _prune(events, xs, prom)

@@ -45,6 +45,7 @@ def process(traces: MotionTraces, *, config: Config = DEFAULT) -> SignalResult:
         config=config.holds,
         filters=config.filters,
         valid=traces.valid,
+        moving=traces.moving,
     )
     bpm, rate_conf = clip_rate(seg.breaths, periodicity=seg.periodicity, config=config.rate)
     series = rate_series(seg.breaths, t_start_s=t0, t_end_s=float(t[-1]), config=config.rate)

@@ -62,12 +62,15 @@ def flat_mask(
     config: HoldConfig = DEFAULT.holds,
     filters: FilterConfig = DEFAULT.filters,
     valid: np.ndarray | None = None,
+    moving: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, int, float]:
     """Where the trace is flat.  Returns ``(flat, level, usable, noise, window, threshold)``: the
     boolean mask (short movements bridged), the low-passed trace, the usable mask from
     :func:`clean_trace`, the sd of the sample noise, the speed window in samples and the speed
     below which the trace counts as flat.
-    ``breaths`` (optional) let the slow drift of the trace be estimated and discounted."""
+    ``breaths`` (optional) let the slow drift of the trace be estimated and discounted.
+    ``moving`` (optional, per sample) marks whole-body movement: there the residue of the removed
+    movement ripples the trace, and the flat threshold is ``moving_flat_speed_fraction``."""
     y, usable = clean_trace(x, fs_hz=fs_hz, valid=valid, config=filters)
     if y.size < 4:
         return np.zeros(y.size, dtype=bool), y, usable, 0.0, 1, 0.0
@@ -92,13 +95,23 @@ def flat_mask(
     noise_slope = sd * fs_hz * np.sqrt(12.0 / (n_win**3 - n_win))
     thr = max(want, config.noise_speed_factor * noise_slope)
     speed = np.abs(slope - drift)
-    flat = (speed < thr) & usable
+    limit = _moving_limit(thr, moving, n=speed.size, config=config)
+    flat = (speed < limit) & usable
     # bridge short movements inside a flat stretch
     gap = int(round(config.bridge_s * fs_hz))
     for i, j in long_runs(~flat, min_len=1):
         if 0 < i and j < flat.size and j - i <= gap and usable[i:j].all():
             flat[i:j] = True
     return flat, level, usable, sd, n_win, thr
+
+
+def _moving_limit(thr: float, moving: np.ndarray | None, *, n: int, config: HoldConfig) -> np.ndarray | float:
+    """The flat threshold per sample: raised where the body moves (see HoldConfig)."""
+    if moving is None or not np.any(moving):
+        return thr
+    if len(moving) != n:
+        raise ParameterError(f"moving has {len(moving)} samples but the trace has {n}")
+    return np.where(moving, thr * config.moving_flat_speed_fraction / config.flat_speed_fraction, thr)
 
 
 def _slow_ends_s(
@@ -158,6 +171,7 @@ def find_holds(
     config: HoldConfig = DEFAULT.holds,
     filters: FilterConfig = DEFAULT.filters,
     valid: np.ndarray | None = None,
+    moving: np.ndarray | None = None,
 ) -> tuple[Hold, ...]:
     """Breath holds of an unfiltered breathing trace (inhale positive) sampled at ``fs_hz``.
 
@@ -174,8 +188,9 @@ def find_holds(
     if fs_hz <= 0:
         raise ParameterError(f"fs_hz must be positive, not {fs_hz}")
     flat, level, usable, sd, n_win, thr = flat_mask(
-        x, fs_hz=fs_hz, breaths=breaths, t0_s=t0_s, config=config, filters=filters, valid=valid
+        x, fs_hz=fs_hz, breaths=breaths, t0_s=t0_s, config=config, filters=filters, valid=valid, moving=moving
     )
+    limit = np.broadcast_to(_moving_limit(thr, moving, n=level.size, config=config), level.shape)
     n = level.size
     if n < 4 or not usable.any():
         return ()
@@ -225,7 +240,9 @@ def find_holds(
         t_mid = 0.5 * (start + end)
         depth = local_depth(t_mid)
         # the slow ends of the movements around it look flat too: demand that much more
-        extra = _slow_ends_s(start, end, after, breaths, depth=depth, threshold=thr, tolerance=tol, config=config)
+        extra = _slow_ends_s(
+            start, end, after, breaths, depth=depth, threshold=float(limit[i:j].max()), tolerance=tol, config=config
+        )
         need = config.min_hold_s + extra
         if end - start < need:
             continue

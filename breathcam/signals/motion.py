@@ -82,7 +82,8 @@ from typing import Sequence
 import numpy as np
 
 from breathcam._deps import cv2
-from breathcam.config import DEFAULT, MotionConfig
+from breathcam.config import DEFAULT, MotionConfig, MovementConfig
+from breathcam.signals.movement import body_reference, moving_mask, stabilise_columns
 from breathcam.types import Box, Frame, InputError, MotionTraces, ParameterError, TorsoRegions
 
 # Codes for the string fields of a sample inside the column log.
@@ -118,6 +119,10 @@ class MotionSample:
     facing: float
     method: str  # regions.method, or "none" when the frame had no regions
     view: str
+    # Shoulder band (for shoulder lift, signals.pattern): running vertical displacement and
+    # whether it was measured on this frame.
+    shoulder_dy: float = 0.0
+    shoulder_ok: bool = False
 
     @property
     def chest(self) -> float:
@@ -227,19 +232,23 @@ class MotionTracker:
     Only the previous grey frame and a few floats per frame are kept.
     """
 
-    def __init__(self, *, config: MotionConfig = DEFAULT.motion) -> None:
+    def __init__(self, *, config: MotionConfig = DEFAULT.motion, movement: MovementConfig = DEFAULT.movement) -> None:
         if config.fs_hz <= 0 or config.max_gap_s <= 0:
             raise ParameterError("motion fs_hz and max_gap_s must be positive")
         self.config = config
+        self.movement = movement
         self._groups = {
             "chest": _Group("chest", config.max_corners),
             "belly": _Group("belly", config.max_corners),
             "reference": _Group("reference", config.reference_corners),
+            # the shoulder band only needs a robust vertical translation, like the head
+            "shoulders": _Group("shoulders", config.reference_corners),
             "background": _Group("background", config.background_corners),
         }
         self._prev: np.ndarray | None = None
         self._last_t: float | None = None
         self._log = _SampleLog()
+        self._arms_frames = 0  # frames whose regions had the arms across the torso
 
     # -- public ---------------------------------------------------------------------------------
 
@@ -272,6 +281,7 @@ class MotionTracker:
             return sample
 
         boxes = self._boxes(regions, gray.shape)
+        self._arms_frames += int(bool(regions.arms_on_torso))
         ok: dict[str, bool] = {}
         if self._prev is not None:
             ok = self._track(self._prev, gray, boxes)
@@ -296,7 +306,25 @@ class MotionTracker:
 
     def traces(self) -> MotionTraces:
         """Everything so far, resampled to ``config.fs_hz``."""
-        return _traces_from_columns(self._log.columns(), fs_hz=self.config.fs_hz, config=self.config)
+        arms = self._arms_frames / self._log.n if self._log.n else 0.0
+        return _traces_from_columns(
+            self._log.columns(), fs_hz=self.config.fs_hz, config=self.config, arms_fraction=arms, movement=self.movement
+        )
+
+    def recent_traces(self, *, window_s: float) -> MotionTraces:
+        """The last ``window_s`` seconds only, resampled as :meth:`traces` does (for live use).
+
+        The log holds running sums, so a slice of it is a valid log of its own: the cost depends
+        on the window, not on how long the session has run.  Corrections and weights are chosen
+        over the window alone.
+        """
+        cols = self._log.columns()
+        if not len(cols["t_s"]):
+            return _traces_from_columns(cols, fs_hz=self.config.fs_hz, config=self.config)
+        k = int(np.searchsorted(cols["t_s"], cols["t_s"][-1] - window_s, side="left"))
+        return _traces_from_columns(
+            {n: c[k:] for n, c in cols.items()}, fs_hz=self.config.fs_hz, config=self.config, movement=self.movement
+        )
 
     def samples(self) -> list[MotionSample]:
         """The logged samples (materialised; for tests and debugging)."""
@@ -315,6 +343,7 @@ class MotionTracker:
 
     def _sample(self, t_s: float, *, valid: bool, ok: dict, facing: float, method: str, view: str) -> MotionSample:
         c, b, r, bg = (self._groups[k] for k in ("chest", "belly", "reference", "background"))
+        sh = self._groups["shoulders"]
         return MotionSample(
             t_s=float(t_s),
             valid=valid,
@@ -334,12 +363,15 @@ class MotionTracker:
             facing=facing,
             method=method,
             view=view,
+            shoulder_dy=sh.dy,
+            shoulder_ok=bool(ok.get("shoulders", False)),
         )
 
     def _boxes(self, regions: TorsoRegions, shape: tuple[int, ...]) -> dict[str, Box | None]:
         h, w = shape[:2]
         out: dict[str, Box | None] = {}
-        for name, box in (("chest", regions.chest), ("belly", regions.belly), ("reference", regions.reference)):
+        named = (("chest", regions.chest), ("belly", regions.belly), ("reference", regions.reference), ("shoulders", regions.shoulders))
+        for name, box in named:
             if box is None:
                 out[name] = None
                 continue
@@ -540,7 +572,14 @@ def traces_from_samples(
     return _traces_from_columns(_columns_from_samples(samples), fs_hz=fs_hz or config.fs_hz, config=config)
 
 
-def _traces_from_columns(cols: dict[str, np.ndarray], *, fs_hz: float, config: MotionConfig) -> MotionTraces:
+def _traces_from_columns(
+    cols: dict[str, np.ndarray],
+    *,
+    fs_hz: float,
+    config: MotionConfig,
+    arms_fraction: float = 0.0,
+    movement: MovementConfig = DEFAULT.movement,
+) -> MotionTraces:
     if fs_hz <= 0:
         raise ParameterError(f"fs_hz must be positive, got {fs_hz}")
     t = cols["t_s"]
@@ -566,6 +605,10 @@ def _traces_from_columns(cols: dict[str, np.ndarray], *, fs_hz: float, config: M
 
     t_out = _grid(t, fs_hz)
     notes: list[str] = []
+    # whole-body movement (squats, lifting) out of the breathing measurements first
+    raw_cols = cols
+    cols, body_ref, move_notes = stabilise_columns(cols, config=movement)
+    notes += move_notes
 
     def inc(name: str) -> np.ndarray:
         return np.diff(cols[name], prepend=cols[name][0])
@@ -587,12 +630,22 @@ def _traces_from_columns(cols: dict[str, np.ndarray], *, fs_hz: float, config: M
         # vertical motion (scaled by that coupling) is the sway to remove.
         chest_inc = np.where(ref_ok, -inc("chest_dy") + coupling * inc("reference_dy"), -inc("chest_dy"))
         chest_ref = "head"
+        shoulder_inc = np.where(ref_ok, -inc("shoulder_dy") + coupling * inc("reference_dy"), -inc("shoulder_dy"))
     else:
         chest_inc, chest_ref = _choose_correction(
             -inc("chest_dy"), [("background", -inc("background_dy"), bg_ok), ("head", -inc("reference_dy"), ref_ok)],
             proxy=proxy, t=t, valid=valid, t_out=t_out, fs_hz=fs_hz, config=config,
         )
+        # the shoulders get the chest's correction (they sit on the same upper body)
+        ref_inc, ref_ok_k = {
+            "background": (-inc("background_dy"), bg_ok), "head": (-inc("reference_dy"), ref_ok)
+        }.get(chest_ref, (0.0 * t, np.zeros(n, bool)))
+        shoulder_inc = np.where(ref_ok_k, -inc("shoulder_dy") - ref_inc, -inc("shoulder_dy"))
     chest_u, valid_u = _resample(t, np.cumsum(chest_inc), valid, t_out, fs_hz=fs_hz, config=config)
+    shoulder_u = None
+    shoulder_ok = cols["shoulder_ok"] > 0.5
+    if shoulder_ok[valid].mean() >= config.min_reference_fraction:
+        shoulder_u, _ = _resample(t, np.cumsum(np.where(shoulder_ok, shoulder_inc, 0.0)), valid, t_out, fs_hz=fs_hz, config=config)
     # belly: expansion (front/unknown view), horizontal motion (side view, orientation below)
     belly_dx_inc, belly_ref = (inc("belly_dx"), "none")
     if side.any():
@@ -612,6 +665,12 @@ def _traces_from_columns(cols: dict[str, np.ndarray], *, fs_hz: float, config: M
             sign_side = float(np.sign(facing.sum())) or 1.0
             notes.append("side view: belly orientation from head position (uncertain)")
     belly_inc = np.where(side, sign_side * belly_dx_inc, inc("belly_expansion"))
+    # physical orientation of the belly trace for the pattern (forward / outward = +): the front
+    # view's expansion is physical; a side view's needs the facing direction from the head
+    forward_sign = 1.0
+    if view == "side":
+        facing_sum = float(cols["facing"][side].sum()) if side.any() else 0.0
+        forward_sign = float(np.sign(facing_sum)) * sign_side
     belly_u, _ = _resample(t, np.cumsum(belly_inc), valid, t_out, fs_hz=fs_hz, config=config)
 
     if chest_ref != "none":
@@ -636,7 +695,27 @@ def _traces_from_columns(cols: dict[str, np.ndarray], *, fs_hz: float, config: M
         method=method,
         view=view,
         notes=tuple(notes),
+        shoulder=shoulder_u,
+        chest_measured=measured[0],
+        belly_measured=measured[1],
+        belly_forward_sign=forward_sign,
+        arms_on_torso=float(arms_fraction),
+        **_body_traces(raw_cols, body_ref, valid, t_out, fs_hz=fs_hz, config=config, movement=movement),
     )
+
+
+def _body_traces(
+    cols: dict[str, np.ndarray], body_ref: str | None, valid: np.ndarray, t_out: np.ndarray, *,
+    fs_hz: float, config: MotionConfig, movement: MovementConfig,
+) -> dict:
+    """The body reference's position and where it moves, on the output grid (empty when still)."""
+    if body_ref is None:
+        return {}
+    ref = body_reference(cols, config=movement)
+    if ref is None:
+        return {}
+    body, _ = _resample(cols["t_s"], ref[1], valid, t_out, fs_hz=fs_hz, config=config)
+    return {"body": body, "moving": moving_mask(body, fs_hz=fs_hz, config=movement), "body_reference": body_ref}
 
 
 def _grid(t: np.ndarray, fs_hz: float) -> np.ndarray:

@@ -6,6 +6,9 @@ Examples::
     python -m breathcam.simulate box.mp4 --paced box --seconds 90
     python -m breathcam.simulate real.mp4 --belts F01_resting --belts-start 60 --seconds 120
     python -m breathcam.simulate torso.mp4 --framing torso --seed 3
+    python -m breathcam.simulate chest.mp4 --belly-share 0.1                 # chest breathing
+    python -m breathcam.simulate para.mp4 --belly-share 0.5 --paradoxical     # paradoxical
+    python -m breathcam.simulate switch.mp4 --belly-share 0.15 --switch-at 30 --belly-share-after 0.85
 
 Writes OUT.mp4 and OUT.truth.json beside it; prints a one-line summary and the render speed.
 """
@@ -44,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--belly-share", type=float, default=0.5, help="belly's share of each breath (default 0.5)")
     g.add_argument("--phase", type=float, default=0.0, help="belly lag behind the chest, degrees")
     g.add_argument("--paradoxical", action="store_true", help="belly moves in while the chest moves out")
+    g.add_argument("--switch-at", type=float, default=None, metavar="S",
+                   help="change the belly share at the first breath after S seconds (with --belly-share-after)")
+    g.add_argument("--belly-share-after", type=float, default=None, metavar="SHARE",
+                   help="belly share after --switch-at, e.g. --belly-share 0.15 --switch-at 30 --belly-share-after 0.85")
     g.add_argument("--belts", metavar="RECORDING", help="real breathing from a VRWi belt recording, e.g. F01_resting")
     g.add_argument("--belts-start", type=float, default=60.0, help="seconds into the belt recording (default 60)")
     r = p.add_argument_group("rendering")
@@ -67,12 +74,12 @@ def main(argv: list[str] | None = None) -> int:
         from breathcam.simulate.render import render_clip, truth_path
 
         if args.belts:
-            if args.holds or args.paced:
-                raise ParameterError("--belts replays real breathing; --holds and --paced do not apply")
+            if args.holds or args.paced or args.switch_at is not None:
+                raise ParameterError("--belts replays real breathing; --holds, --paced and --switch-at do not apply")
             from breathcam.simulate.belts import load_belts
 
             breathing = load_belts(args.belts, start_s=args.belts_start, duration_s=args.seconds,
-                                   fs_hz=args.fps, belly_share=args.belly_share)
+                                   fs_hz=args.fps, belly_share=args.belly_share, paradoxical=args.paradoxical)
         else:
             from breathcam.simulate.waveform import simulate_breathing
 
@@ -80,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
                 duration_s=args.seconds, fs_hz=max(args.fps, 30.0), rate_bpm=args.rate,
                 irregularity=args.irregularity, sigh_every_s=args.sigh_every, holds=args.holds,
                 paced=args.paced, belly_share=args.belly_share, phase_deg=args.phase,
-                paradoxical=args.paradoxical, seed=args.seed,
+                paradoxical=args.paradoxical, switch_at_s=args.switch_at,
+                belly_share_after=args.belly_share_after, seed=args.seed,
             )
         start = time.perf_counter()
         path = render_clip(

@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import gzip
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 import breathcam
-from breathcam.simulate.waveform import Breathing, Truth, TruthBreath, rate_from_breaths
+from breathcam.simulate.waveform import Breathing, Truth, TruthBreath, rate_from_breaths, truth_label
 from breathcam.types import InputError, ParameterError
 
 BELTS = ("thoracic", "abdominal")
@@ -216,12 +217,15 @@ def load_belts(
     duration_s: float = 120.0,
     fs_hz: float = 30.0,
     belly_share: float = 0.5,
+    paradoxical: bool = False,
 ) -> Breathing:
     """``duration_s`` of real breathing from recording ``name``, starting ``start_s`` into it.
 
     Chest and belly are drift-free, inhale-positive and scaled so that a median breath moves the
     chest by ``1 - belly_share`` and the belly by ``belly_share`` (like ``simulate_breathing``'s depth-1
     breaths); the troughs sit near 0.  The truth comes from :func:`reference_breaths`.
+    ``paradoxical`` turns the abdominal belt upside down (belly in while the chest rises); the
+    truth phase is then measured on the inverted belt.
     """
     from scipy import signal
 
@@ -267,13 +271,17 @@ def load_belts(
         depth = float(np.median([smooth[p] - smooth[q] for q, p in pairs]))
         floor = float(np.median([x[q] for q, _ in pairs]))
         scaled[belt] = np.clip((x - floor) / depth, *CLIP_RANGE)
+    breaths = reference_breaths(scaled["thoracic"] + scaled["abdominal"], fs_hz)
+    if paradoxical:
+        scaled["abdominal"] = 1.0 - scaled["abdominal"]
     chest = (1.0 - belly_share) * scaled["thoracic"]
     belly = belly_share * scaled["abdominal"]
-    breaths = reference_breaths(scaled["thoracic"] + scaled["abdominal"], fs_hz)
+    # the share is imposed by the scaling above (the belts are uncalibrated against each other)
+    breaths = tuple(replace(b, belly_share=float(belly_share)) for b in breaths)
     rate = rate_from_breaths(breaths)
     period_s = float(np.median([b.end - b.inhale_start for b in breaths])) if breaths else 4.0
     phase = _phase_deg(scaled["thoracic"], scaled["abdominal"], fs_hz, period_s)
-    label = "chest" if belly_share < 0.35 else "belly" if belly_share > 0.65 else "mixed"
+    label = truth_label(belly_share)
     truth = Truth(
         duration_s=float(n / fs_hz),
         rate_bpm=None if rate is None else round(rate, 4),

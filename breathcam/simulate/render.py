@@ -35,11 +35,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import numpy as np
 
 from breathcam._deps import cv2, require
+from breathcam.simulate.movement import Rep, trajectory
 from breathcam.simulate.waveform import Breathing
 from breathcam.types import Box, InputError, ParameterError
 
@@ -104,6 +105,12 @@ FLICKER_FRACTION = 0.006
 FLICKER_FREQ_HZ = 0.7
 # Noise frames are drawn from a bank of this many fields, cropped at random offsets within this
 # margin: effectively independent noise per frame without drawing 0.9 M normals per frame.
+# Whole-body movement: the largest travel of the hips (20-60 px at 640x480 for squats seen from a
+# laptop's distance); the plate behind the person is inpainted under the mask above this level,
+# grown by this many px so that no outline of the person is left in it.
+MOVEMENT_PX = 35.0
+PLATE_MASK_LEVEL = 0.1
+PLATE_DILATE_PX = 9
 NOISE_BANK = 8
 NOISE_MARGIN_PX = 64
 
@@ -211,6 +218,7 @@ class Scene:
     face_in_frame: bool
     belly_visible: float  # fraction of the belly ellipse inside the picture (not the fill)
     source_rect: tuple[float, float, float, float]  # the still's rectangle shown, still pixels
+    pivot: tuple[float, float] = (0.0, 0.0)  # the hips' centre (output px): whole-body movement turns about it
 
 
 def _source_rect(pose: StillPose, still_w: int, still_h: int, aspect: float, framing: str):
@@ -323,6 +331,7 @@ def build_scene(still: str | np.ndarray, *, width: int, height: int, framing: st
         face_in_frame=bool(0 <= nose[1] < height and 0 <= nose[0] < width),
         belly_visible=round(min(1.0, belly_visible), 3),
         source_rect=(round(x0, 1), round(y0, 1), round(x1, 1), round(y1, 1)),
+        pivot=(float(mid_x), float(sh_y + torso)),
     )
 
 
@@ -400,8 +409,13 @@ def iter_frames(
     shake_px: float = 0.3,
     noise_std: float = 2.0,
     seed: int = 0,
+    reps: Sequence[Rep] = (),
+    movement_px: float = MOVEMENT_PX,
 ) -> Iterator[np.ndarray]:
-    """Yield the clip's frames (HxWx3 uint8 BGR) one at a time; frame i shows time i / fps."""
+    """Yield the clip's frames (HxWx3 uint8 BGR) one at a time; frame i shows time i / fps.
+
+    ``reps``: whole-body repetitions (simulate.movement) moving the person by up to ``movement_px``.
+    """
     if fps <= 0:
         raise ParameterError(f"fps must be positive, not {fps}")
     if amplitude_px < 0 or sway_px < 0 or shake_px < 0 or noise_std < 0:
@@ -423,6 +437,8 @@ def iter_frames(
     picks = rng.integers(0, [NOISE_BANK, NOISE_MARGIN_PX, NOISE_MARGIN_PX], size=(n, 3))
     map_x = np.empty((h, w), np.float32)
     map_y = np.empty((h, w), np.float32)
+    body = trajectory(reps, t, amplitude_px=movement_px, seed=seed) if reps else None
+    plate = background_plate(scene) if body is not None else None
     for i in range(n):
         cv.scaleAdd(scene.belly_x, float(belly[i]), scene.grid_x, dst=map_x)
         cv.scaleAdd(scene.belly_y, float(belly[i]), scene.grid_y, dst=map_y)
@@ -430,15 +446,45 @@ def iter_frames(
         if sway_px > 0:
             cv.scaleAdd(scene.person, float(-sway[i, 0]), map_x, dst=map_x)
             cv.scaleAdd(scene.person, float(-sway[i, 1]), map_y, dst=map_y)
-        if shake_px > 0:
+        if shake_px > 0 and body is None:
             map_x -= np.float32(shake[i, 0])
             map_y -= np.float32(shake[i, 1])
         frame = cv.remap(scene.base, map_x, map_y, cv.INTER_LINEAR, borderMode=cv.BORDER_REPLICATE)
+        if body is not None:
+            frame = _move_person(frame, plate, scene, body.affine(i, scene.pivot), shake[i])
         frame = cv.convertScaleAbs(frame, alpha=float(gain[i]))
         if bank is not None:
             k, oy, ox = picks[i]
             frame = cv.add(frame, bank[k, oy : oy + h, ox : ox + w], dtype=cv.CV_8U)
         yield frame
+
+
+def background_plate(scene: Scene) -> np.ndarray:
+    """The scene without the person (inpainted), revealed where whole-body movement takes them away."""
+    cv = cv2()
+    hole = (scene.person > PLATE_MASK_LEVEL).astype(np.uint8) * 255
+    k = max(3, int(PLATE_DILATE_PX) | 1)
+    hole = cv.dilate(hole, np.ones((k, k), np.uint8))
+    # Inpainting at half size: the plate is only seen in thin strips beside a moving person.
+    small = cv.resize(scene.base, None, fx=0.5, fy=0.5, interpolation=cv.INTER_AREA)
+    small_hole = cv.resize(hole, (small.shape[1], small.shape[0]), interpolation=cv.INTER_NEAREST)
+    filled = cv.inpaint(small, small_hole, 5, cv.INPAINT_TELEA)
+    filled = cv.resize(filled, (scene.base.shape[1], scene.base.shape[0]), interpolation=cv.INTER_LINEAR)
+    keep = (hole == 0)[..., None]
+    return np.where(keep, scene.base, filled)
+
+
+def _move_person(frame: np.ndarray, plate: np.ndarray, scene: Scene, affine: np.ndarray, shake: np.ndarray) -> np.ndarray:
+    """The person (soft mask) of ``frame`` moved by ``affine`` over the plate; then the camera's shake."""
+    cv = cv2()
+    h, w = frame.shape[:2]
+    person = cv.warpAffine(frame, affine, (w, h), flags=cv.INTER_LINEAR, borderMode=cv.BORDER_REPLICATE)
+    alpha = cv.warpAffine(scene.person, affine, (w, h), flags=cv.INTER_LINEAR, borderMode=cv.BORDER_REPLICATE)
+    out = cv.blendLinear(person, plate, alpha, 1.0 - alpha)
+    if shake[0] or shake[1]:
+        m = np.array([[1.0, 0.0, shake[0]], [0.0, 1.0, shake[1]]])
+        out = cv.warpAffine(out, m, (w, h), flags=cv.INTER_LINEAR, borderMode=cv.BORDER_REPLICATE)
+    return out
 
 
 def truth_path(clip: str | Path) -> Path:
@@ -462,12 +508,15 @@ def render_clip(
     framing: str = "full",
     codec: str = "mp4v",
     seed: int = 0,
+    reps: Sequence[Rep] = (),
+    movement_px: float = MOVEMENT_PX,
 ) -> Path:
     """Render ``breathing`` as a video of a real person and write ``<clip stem>.truth.json`` beside it.
 
     amplitude_px: image displacement per unit of chest/belly excursion (a simulated breath of depth 1
     moves the chest by ``amplitude_px * (1 - belly_share)``); sway_px: body sway; shake_px: camera
-    shake; noise_std: sensor noise in grey levels; codec: a FourCC ("mp4v" for .mp4, "MJPG" for .avi).
+    shake; noise_std: sensor noise in grey levels; reps: whole-body repetitions
+    (simulate.movement) moving the person by up to movement_px; codec: a FourCC ("mp4v" for .mp4, "MJPG" for .avi).
     Returns the clip's path.
     """
     cv = cv2()
@@ -483,7 +532,7 @@ def render_clip(
     try:
         for frame in iter_frames(
             breathing, scene, fps=fps, amplitude_px=amplitude_px, sway_px=sway_px,
-            shake_px=shake_px, noise_std=noise_std, seed=seed,
+            shake_px=shake_px, noise_std=noise_std, seed=seed, reps=reps, movement_px=movement_px,
         ):
             writer.write(frame)
             n += 1
@@ -503,6 +552,7 @@ def render_clip(
         framing=framing,
         codec=codec,
         seed=seed,
+        movement_px=float(movement_px) if reps else 0.0,
         face_in_frame=scene.face_in_frame,
         belly_visible=scene.belly_visible,
         source_rect=list(scene.source_rect),

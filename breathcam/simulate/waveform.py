@@ -14,7 +14,7 @@ belly share, phase) is exact.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -42,6 +42,8 @@ class TruthBreath:
     exhale_start: float
     end: float
     is_sigh: bool = False
+    # the belly's share of this breath's simulated excursion (None: not known, e.g. old files)
+    belly_share: float | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class Truth:
     description: str = ""
     seed: int | None = None
     extra: dict = field(default_factory=dict)
+    # time of a change of breathing pattern (the first breath with the new belly share), or None
+    switch_s: float | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -242,6 +246,8 @@ def simulate_breathing(
     belly_share: float = 0.5,
     phase_deg: float = 0.0,
     paradoxical: bool = False,
+    switch_at_s: float | None = None,
+    belly_share_after: float | None = None,
     seed: int = 0,
     description: str = "",
 ) -> Breathing:
@@ -254,7 +260,13 @@ def simulate_breathing(
     "inhale"|"exhale"), placed at the next breath; paced: "box", "478", "46", "coherent" or
     (inhale, hold, exhale, hold) seconds; belly_share: belly's share of each breath's excursion;
     phase_deg: belly lag behind the chest in degrees of the mean cycle; paradoxical: belly moves
-    in while the chest moves out.
+    in while the chest moves out; switch_at_s, belly_share_after: from the first breath starting
+    at or after switch_at_s the belly share is belly_share_after (chest breathing that turns into
+    belly breathing: belly_share=0.15, belly_share_after=0.85); ``truth.switch_s`` is that breath's
+    start and every truth breath carries its own ``belly_share``.
+
+    Truth label: "chest" below a median per-breath share of 0.35, "belly" above 0.65, else
+    "mixed" (the cuts of breathcam.config.PatternConfig).
     """
     if not 0 < rate_bpm <= 80:
         raise ParameterError(f"rate_bpm must be in (0, 80], not {rate_bpm}")
@@ -262,6 +274,10 @@ def simulate_breathing(
         raise ParameterError("duration_s and fs_hz must be positive")
     if not 0 <= belly_share <= 1:
         raise ParameterError("belly_share must be in [0, 1]")
+    if (switch_at_s is None) != (belly_share_after is None):
+        raise ParameterError("switch_at_s and belly_share_after go together")
+    if belly_share_after is not None and not 0 <= belly_share_after <= 1:
+        raise ParameterError("belly_share_after must be in [0, 1]")
     if isinstance(paced, str):
         if paced not in PACED_PATTERNS:
             raise ParameterError(f"unknown paced pattern {paced!r}; choose from {', '.join(PACED_PATTERNS)}")
@@ -282,25 +298,46 @@ def simulate_breathing(
     volume = _volume(phases, t_s)
     breaths, truth_holds = _truth_from_phases(phases, duration_s, TRUTH_MIN_HOLD_S)
     rate = rate_from_breaths(breaths)
-    chest = (1.0 - belly_share) * volume
+    # the share changes at the start of an inhale (the volume is at rest there: no jump)
+    switch_s = None
+    if switch_at_s is not None:
+        starts = [p.start for p in phases if p.kind == "in" and p.start >= switch_at_s]
+        switch_s = round(starts[0], 4) if starts and starts[0] < duration_s else None
+    share_t = np.full(t_s.shape, float(belly_share))
+    if switch_s is not None:
+        share_t[t_s >= switch_s] = float(belly_share_after)
+    breaths = tuple(
+        replace(b, belly_share=float(belly_share_after if switch_s is not None and b.inhale_start >= switch_s else belly_share))
+        for b in breaths
+    )
+    chest = (1.0 - share_t) * volume
     if paradoxical:
-        belly = belly_share * (volume.max() - volume) if volume.size else volume
+        belly = share_t * (volume.max() - volume) if volume.size else volume
         phase = 180.0
     else:
         period_s = 60.0 / rate if rate else 60.0 / rate_bpm
         lag_s = phase_deg / 360.0 * period_s
-        belly = belly_share * np.interp(t_s - lag_s, t_s, volume, left=0.0)
+        belly = share_t * np.interp(t_s - lag_s, t_s, volume, left=0.0)
         phase = phase_deg
-    label = "chest" if belly_share < 0.35 else "belly" if belly_share > 0.65 else "mixed"
+    shares = [b.belly_share for b in breaths] or [belly_share]
+    label = truth_label(float(np.median(shares)))
     truth = Truth(
         duration_s=float(duration_s),
         rate_bpm=None if rate is None else round(rate, 4),
         breaths=breaths,
         holds=truth_holds,
-        belly_share=float(belly_share),
+        belly_share=float(np.median(shares)),
         phase_deg=float(phase),
         label=label,
         description=description,
         seed=seed,
+        switch_s=switch_s,
     )
     return Breathing(fs_hz=float(fs_hz), t_s=t_s, chest=chest, belly=belly, truth=truth)
+
+
+def truth_label(share: float) -> str:
+    """The truth's chest / mixed / belly label of a belly share (PatternConfig's cuts)."""
+    from breathcam.config import DEFAULT
+
+    return "chest" if share < DEFAULT.pattern.chest_max_share else "belly" if share > DEFAULT.pattern.belly_min_share else "mixed"

@@ -1,0 +1,1 @@
+"""Drawing the live overlay onto frames (draw.py); no windows are opened here."""

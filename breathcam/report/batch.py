@@ -1,0 +1,271 @@
+"""The outputs of an analysis (report, CSVs, JSON, history) and ``breathcam analyze FOLDER``.
+
+:func:`save_outputs` writes whatever was asked for one analysis; :func:`analyze_folder` runs every
+clip of a folder (and every audio file, when the sound analysis is installed: pipeline.analyze_audio)
+with a progress bar on stderr, keeps going past a file that fails, and returns one
+:class:`BatchItem` per file; :func:`summary_lines` and :func:`write_summary_csv` make the summary.
+
+Exit status of the command (docs/usage.md): 0 when at least one file was analysed, 2 when none
+could be (each failure is in the summary with a one-line reason).  Ctrl-C stops after the current
+file and still prints and writes the summary of the files done.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, TextIO
+
+from breathcam.config import DEFAULT, Config
+from breathcam.types import Analysis, BreathcamError, InputError
+
+__all__ = ["VIDEO_EXTENSIONS", "AUDIO_EXTENSIONS", "BatchItem", "find_inputs", "save_outputs", "analyze_folder",
+           "summary_lines", "write_summary_csv", "SUMMARY_NAME"]
+
+VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv", ".3gp"})
+AUDIO_EXTENSIONS = frozenset({".wav", ".flac", ".ogg", ".mp3", ".m4a", ".aac", ".opus"})
+SUMMARY_NAME = "breathcam-summary.csv"
+
+SUMMARY_COLUMNS = ("file", "status", "reason", "duration_s", "rate_bpm", "n_breaths", "cv_duration", "sighs_per_min",
+                   "n_holds", "longest_hold_s", "pattern_label", "confidence", "session_id", "report", "seconds")
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    path: Path
+    status: str  # "ok" | "error"
+    reason: str = ""
+    numbers: dict = field(default_factory=dict)
+    session_id: int | None = None
+    report: Path | None = None
+    seconds: float = 0.0  # time the analysis took
+
+
+def find_inputs(folder: str | Path) -> list[Path]:
+    """Clips and audio files directly inside ``folder``, sorted by name."""
+    folder = Path(folder)
+    exts = VIDEO_EXTENSIONS | AUDIO_EXTENSIONS
+    try:
+        return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in exts
+                      and not p.name.startswith("."))
+    except OSError as exc:
+        raise InputError(f"cannot read folder {folder}: {exc.strerror or exc}") from None
+
+
+def save_outputs(
+    analysis: Analysis,
+    *,
+    stem: str,
+    report_dir: str | Path | None = None,
+    csv_dir: str | Path | None = None,
+    json_path: str | Path | None = None,
+    lang: str = "en",
+    client: str | None = None,
+    db_path: str | Path | None = None,
+    save: bool = True,
+    exercise: str | None = None,
+    notes: str = "",
+    kind: str = "clip",
+    config: Config = DEFAULT,
+) -> dict:
+    """Write what was asked for one analysis; returns {"session_id", "report", "csv", "json",
+    "save_error"} (a history that could not be written does not stop the other outputs).
+
+    The session is saved first, so the report can carry the client's trend up to this session.
+    """
+    from breathcam.report.export import write_json
+
+    out: dict = {"session_id": None, "report": None, "csv": None, "json": None}
+    trend: list[dict] = []
+    session: dict = {"exercise": exercise, "notes": notes, "client": client}
+    out["save_error"] = None
+    if save:
+        from breathcam.report.store import SessionStore
+
+        # A history that cannot be written (locked, read-only) must not cost the analysis: the
+        # other outputs are still written and the caller reports save_error.
+        try:
+            with SessionStore(db_path, config=config) as store:
+                sid = store.save_analysis(analysis, client=client, kind=kind, exercise=exercise, notes=notes)
+                out["session_id"] = sid
+                row = store.get(sid)
+                session.update(id=sid, started_at=row["started_at"])
+                if client:
+                    trend = store.trend(client, until_id=sid)
+        except BreathcamError as exc:
+            out["save_error"] = str(exc)
+    if json_path:
+        out["json"] = write_json(analysis, json_path)
+    if csv_dir:
+        from breathcam.report.csv import write_csvs
+
+        out["csv"] = write_csvs(analysis, _folder(csv_dir), stem=stem)
+    if report_dir:
+        from breathcam.report.html import write_report
+
+        out["report"] = write_report(analysis, _folder(report_dir) / f"{stem}.report.html", lang=lang, client=client,
+                                     session=session, trend=trend, config=config)
+    return out
+
+
+def _folder(path: str | Path) -> Path:
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BreathcamError(f"cannot create folder {path}: {exc.strerror or exc}") from None
+    return path
+
+
+class _Progress:
+    """A one-line progress bar on a terminal; one line per finished file otherwise (logs, CI)."""
+
+    def __init__(self, total: int, stream: TextIO, width: int = 28):
+        self.total, self.stream, self.width = total, stream, width
+        self.tty = bool(getattr(stream, "isatty", lambda: False)())
+
+    def update(self, done_files: float, name: str) -> None:
+        if not self.tty:
+            return
+        frac = min(1.0, done_files / max(self.total, 1))
+        bar = "#" * int(round(frac * self.width))
+        print(f"\r[{bar:<{self.width}}] {int(done_files)}/{self.total} {name[:40]:<40}", end="", file=self.stream,
+              flush=True)
+
+    def finished(self, index: int, item: BatchItem) -> None:
+        if self.tty:
+            self.update(index, item.path.name)
+            if index == self.total:
+                print(file=self.stream)
+            return
+        what = "ok" if item.status == "ok" else f"{item.status}: {item.reason}"
+        print(f"[{index}/{self.total}] {item.path.name}: {what}", file=self.stream, flush=True)
+
+
+def analyze_folder(
+    folder: str | Path,
+    *,
+    config: Config = DEFAULT,
+    report_dir: str | Path | None = None,
+    csv_dir: str | Path | None = None,
+    json_dir: str | Path | None = None,
+    lang: str = "en",
+    client: str | None = None,
+    db_path: str | Path | None = None,
+    save: bool = True,
+    stream: TextIO | None = None,
+    analyze: Callable[..., Analysis] | None = None,
+) -> list[BatchItem]:
+    """Analyse every clip in ``folder``; a file that fails becomes an "error" item and the batch goes on.
+
+    ``analyze`` replaces the per-file analysis (default: pipeline.analyze_file, which sends sound
+    files to the sound analysis and clips to the video one).
+    """
+    from breathcam.pipeline import analyze_file
+    from breathcam.report.export import summary_numbers
+
+    stream = stream if stream is not None else sys.stderr
+    inputs = find_inputs(folder)
+    if not inputs:
+        raise InputError(
+            f"no video clips or audio files in folder {folder} "
+            f"(looked for {', '.join(sorted(VIDEO_EXTENSIONS | AUDIO_EXTENSIONS))})"
+        )
+    bar = _Progress(len(inputs), stream)
+    items: list[BatchItem] = []
+    for i, path in enumerate(inputs, 1):
+        t0 = time.perf_counter()
+        fn = analyze or analyze_file
+
+        def progress(t_s, duration_s, i=i, name=path.name):
+            bar.update(i - 1 + (min(t_s / duration_s, 1.0) if duration_s else 0.0), name)
+
+        bar.update(i - 1, path.name)
+        try:
+            kwargs = {"progress": progress} if _takes_progress(fn) else {}
+            analysis = fn(path, config=config, **kwargs)
+            outs = save_outputs(
+                analysis, stem=path.stem, report_dir=report_dir, csv_dir=csv_dir,
+                json_path=(_folder(json_dir) / f"{path.stem}.json") if json_dir else None,
+                lang=lang, client=client, db_path=db_path, save=save,
+                kind="audio" if path.suffix.lower() in AUDIO_EXTENSIONS else "clip", config=config,
+            )
+            item = BatchItem(path, "ok", "", summary_numbers(analysis, min_breaths=config.report.min_breaths_variability),
+                             outs["session_id"], outs["report"], time.perf_counter() - t0)
+            if analysis.rate_bpm is None and analysis.quality.notes:
+                item = BatchItem(path, "ok", analysis.quality.notes[-1], item.numbers, item.session_id, item.report,
+                                 item.seconds)
+        except KeyboardInterrupt:
+            print(file=stream)
+            print(f"breathcam: interrupted at {path.name}; the summary covers the {len(items)} files done",
+                  file=stream)
+            break
+        except BreathcamError as exc:
+            item = BatchItem(path, "error", _one_line(str(exc)), seconds=time.perf_counter() - t0)
+        except Exception as exc:  # a bug or a decoder crash on one file must not lose the batch
+            item = BatchItem(path, "error", _one_line(f"unexpected {type(exc).__name__}: {exc}"),
+                             seconds=time.perf_counter() - t0)
+        items.append(item)
+        bar.finished(i, item)
+    return items
+
+
+def _takes_progress(fn) -> bool:
+    import inspect
+
+    try:
+        return "progress" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:200]
+
+
+def _fmt(v, nd=1) -> str:
+    if v is None or v == "":
+        return "-"
+    if isinstance(v, float):
+        return f"{v:.{nd}f}"
+    return str(v)
+
+
+def summary_lines(items: list[BatchItem]) -> list[str]:
+    """The summary table printed at the end of a batch."""
+    head = ("file", "status", "rate/min", "breaths", "CV", "sighs/min", "holds", "conf", "note")
+    rows = []
+    for it in items:
+        n = it.numbers
+        rows.append((it.path.name, it.status, _fmt(n.get("rate_bpm")), _fmt(n.get("n_breaths")),
+                     _fmt(n.get("cv_duration"), 2), _fmt(n.get("sighs_per_min"), 2), _fmt(n.get("n_holds")),
+                     _fmt(n.get("confidence"), 2), it.reason))
+    widths = [max(len(str(r[k])) for r in [head, *rows]) for k in range(len(head) - 1)]
+    fmt = lambda r: "  ".join(f"{str(c):<{w}}" if k < 2 else f"{str(c):>{w}}" for k, (c, w) in enumerate(zip(r, widths))) \
+        + ("  " + r[-1] if r[-1] else "")
+    ok = sum(1 for it in items if it.status == "ok")
+    return [fmt(head), *[fmt(r) for r in rows], f"{ok} of {len(items)} files analysed"]
+
+
+def write_summary_csv(items: list[BatchItem], path: str | Path) -> Path:
+    import os
+
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        with open(tmp, "w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(SUMMARY_COLUMNS))
+            w.writeheader()
+            for it in items:
+                n = it.numbers
+                w.writerow({"file": it.path.name, "status": it.status, "reason": it.reason,
+                            **{k: ("" if n.get(k) is None else n.get(k)) for k in SUMMARY_COLUMNS[3:12]},
+                            "session_id": it.session_id or "", "report": str(it.report or ""),
+                            "seconds": round(it.seconds, 2)})
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise BreathcamError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return path

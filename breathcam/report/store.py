@@ -1,0 +1,509 @@
+"""Session history in SQLite: who, when, what was analysed, the key numbers, notes, and the analysis.
+
+The database is ``$BREATHCAM_HOME/sessions.sqlite``; without BREATHCAM_HOME it is
+``$XDG_DATA_HOME/breathcam/sessions.sqlite`` (default ``~/.local/share/breathcam/``); ``--db PATH``
+overrides both.  The schema version is kept in SQLite's ``user_version``: an older database is
+upgraded in place, a newer one is refused with a message (update breathcam).
+
+Tables: ``sessions`` (one row per session with its key numbers, the analysis JSON and the breathing
+trace, compressed), and ``rate_points``, ``breaths``, ``holds``: the rows a live session writes as
+it goes.  :class:`SessionRecorder` commits them at least every ``[report] live_commit_interval_s``
+(WAL journal), so a crash or a kill loses at most the last 2 seconds; a session that never
+finished is listed with status "live" (it was cut off) and can still be shown and reported.
+
+Where it fails: a database locked by another program past ``[report] db_timeout_s``, a read-only
+file or folder, or a file that is not SQLite: each raises BreathcamError with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import zlib
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import numpy as np
+
+from breathcam.config import DEFAULT, Config
+from breathcam.types import Analysis, Breath, BreathcamError, Hold, InputError, MotionTraces, RatePoint
+
+__all__ = ["SCHEMA_VERSION", "default_db_path", "SessionStore", "SessionRecorder"]
+
+SCHEMA_VERSION = 1
+
+# Key numbers kept as columns (for list, compare and the trend), from export.summary_numbers.
+KEY_COLUMNS = ("duration_s", "rate_bpm", "n_breaths", "median_inhale_s", "median_exhale_s", "median_pause_s",
+               "median_ie_ratio", "cv_duration", "rmssd_s", "sighs_per_min", "n_holds", "longest_hold_s",
+               "pattern_label", "belly_share", "phase_deg", "compliance", "confidence")
+
+_SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS sessions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        client TEXT, started_at TEXT NOT NULL, source TEXT, kind TEXT NOT NULL, exercise TEXT,
+        status TEXT NOT NULL, notes TEXT NOT NULL DEFAULT '',
+        duration_s REAL, rate_bpm REAL, n_breaths INTEGER, median_inhale_s REAL, median_exhale_s REAL,
+        median_pause_s REAL, median_ie_ratio REAL, cv_duration REAL, rmssd_s REAL, sighs_per_min REAL,
+        n_holds INTEGER, longest_hold_s REAL, pattern_label TEXT, belly_share REAL, phase_deg REAL,
+        compliance REAL, confidence REAL,
+        analysis_json TEXT, trace BLOB, updated_at TEXT)""",
+    "CREATE INDEX IF NOT EXISTS sessions_client ON sessions(client, started_at)",
+    """CREATE TABLE IF NOT EXISTS rate_points (
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        t REAL NOT NULL, bpm REAL, confidence REAL)""",
+    """CREATE TABLE IF NOT EXISTS breaths (
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        inhale_start REAL, exhale_start REAL, pause_start REAL, end_s REAL, depth REAL, confidence REAL,
+        sigh INTEGER)""",
+    """CREATE TABLE IF NOT EXISTS holds (
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        start REAL, end_s REAL, after TEXT, confidence REAL)""",
+    "CREATE INDEX IF NOT EXISTS rate_points_s ON rate_points(session_id, t)",
+    "CREATE INDEX IF NOT EXISTS breaths_s ON breaths(session_id, inhale_start)",
+    "CREATE INDEX IF NOT EXISTS holds_s ON holds(session_id, start)",
+]
+
+
+def default_db_path() -> Path:
+    home = os.environ.get("BREATHCAM_HOME")
+    if home:
+        return Path(home) / "sessions.sqlite"
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "breathcam" / "sessions.sqlite"
+
+
+def _db_error(path: Path, exc: Exception) -> BreathcamError:
+    msg = str(exc).lower()
+    if "locked" in msg or "busy" in msg:
+        return BreathcamError(f"session history {path} is locked by another program; close it and retry, or use --db")
+    if "readonly" in msg or "read-only" in msg or "unable to open" in msg or "permission" in msg:
+        return BreathcamError(f"session history {path} cannot be written (read-only file or folder); "
+                              f"fix its permissions or use --db PATH")
+    if "not a database" in msg or "malformed" in msg or "file is encrypted" in msg:
+        return BreathcamError(f"{path} is not a breathcam session history (not an SQLite database, or damaged); "
+                              f"move it away or use --db PATH")
+    return BreathcamError(f"session history {path}: {exc}")
+
+
+def _now() -> str:
+    return datetime.now().isoformat(timespec="seconds")
+
+
+def _pack_trace(traces: MotionTraces | None) -> bytes | None:
+    if traces is None or len(traces.t_s) < 2:
+        return None
+    arrays = np.stack([np.asarray(traces.breathing, np.float32), np.asarray(traces.chest, np.float32),
+                       np.asarray(traces.belly, np.float32), np.asarray(traces.valid, np.float32)])
+    head = json.dumps({"fs_hz": traces.fs_hz, "t0": float(traces.t_s[0]), "n": int(arrays.shape[1]),
+                       "pose_found": traces.pose_found, "method": traces.method, "view": traces.view}).encode()
+    return zlib.compress(len(head).to_bytes(4, "little") + head + arrays.tobytes(), 6)
+
+
+def _unpack_trace(blob: bytes | None) -> MotionTraces | None:
+    if not blob:
+        return None
+    raw = zlib.decompress(blob)
+    n_head = int.from_bytes(raw[:4], "little")
+    head = json.loads(raw[4:4 + n_head])
+    arrays = np.frombuffer(raw[4 + n_head:], np.float32).reshape(4, head["n"]).astype(float)
+    t = head["t0"] + np.arange(head["n"]) / head["fs_hz"]
+    return MotionTraces(head["fs_hz"], t, arrays[0], arrays[1], arrays[2], arrays[3] > 0.5,
+                        head["pose_found"], head["method"], head["view"])
+
+
+class SessionStore:
+    """The session history.  Use as a context manager or call :meth:`close`."""
+
+    def __init__(self, path: str | Path | None = None, *, config: Config = DEFAULT, create: bool = True):
+        self.path = Path(path) if path is not None else default_db_path()
+        self.config = config
+        if not self.path.exists() and not create:
+            raise InputError(f"no session history at {self.path} (analyse a clip first, or give --db PATH)")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BreathcamError(f"cannot create the folder for the session history {self.path}: "
+                                 f"{exc.strerror or exc}; use --db PATH") from None
+        try:
+            self.conn = sqlite3.connect(str(self.path), timeout=config.report.db_timeout_s)
+            self.conn.row_factory = sqlite3.Row
+            self._migrate()
+        except sqlite3.Error as exc:
+            raise _db_error(self.path, exc) from None
+
+    def _migrate(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            self.conn.close()
+            raise BreathcamError(f"session history {self.path} was written by a newer breathcam (schema "
+                                 f"{version}, this one reads {SCHEMA_VERSION}); update breathcam or use --db")
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        if version < SCHEMA_VERSION:
+            # WAL: readers never block the live writer and a commit is one append to the log.
+            try:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError:
+                pass
+            with self.conn:
+                for stmt in _SCHEMA:
+                    self.conn.execute(stmt)
+                self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "SessionStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        try:
+            with self.conn:
+                yield self.conn
+        except sqlite3.Error as exc:
+            raise _db_error(self.path, exc) from None
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def save_analysis(
+        self,
+        analysis: Analysis,
+        *,
+        client: str | None = None,
+        kind: str = "clip",
+        exercise: str | None = None,
+        notes: str = "",
+        started_at: str | None = None,
+    ) -> int:
+        """Store a finished analysis as a new session; returns its id."""
+        from breathcam.report.export import analysis_to_dict, summary_numbers
+
+        nums = summary_numbers(analysis, min_breaths=self.config.report.min_breaths_variability)
+        cols = ["client", "started_at", "source", "kind", "exercise", "status", "notes", "analysis_json", "trace",
+                "updated_at", *KEY_COLUMNS]
+        values = [client, started_at or _now(), analysis.source, kind, exercise, "complete", notes,
+                  json.dumps(analysis_to_dict(analysis)), _pack_trace(analysis.traces), _now(),
+                  *[nums.get(k) for k in KEY_COLUMNS]]
+        with self._tx() as c:
+            cur = c.execute(f"INSERT INTO sessions ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", values)
+            sid = int(cur.lastrowid)
+            self._insert_rows(c, sid, analysis.rate_series, analysis.breaths, analysis.holds)
+        return sid
+
+    @staticmethod
+    def _insert_rows(c, sid: int, points: Sequence[RatePoint], breaths: Sequence[Breath], holds: Sequence[Hold]):
+        c.executemany("INSERT INTO rate_points VALUES (?, ?, ?, ?)", [(sid, p.t, p.bpm, p.confidence) for p in points])
+        c.executemany("INSERT INTO breaths VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                      [(sid, b.inhale_start, b.exhale_start, b.pause_start, b.end, b.depth, b.confidence,
+                        int(b.is_sigh)) for b in breaths])
+        c.executemany("INSERT INTO holds VALUES (?, ?, ?, ?, ?)",
+                      [(sid, h.start, h.end, h.after, h.confidence) for h in holds])
+
+    def add_note(self, session_id: int, text: str) -> None:
+        self.get(session_id)
+        with self._tx() as c:
+            c.execute("UPDATE sessions SET notes = CASE WHEN notes = '' THEN ? ELSE notes || char(10) || ? END, "
+                      "updated_at = ? WHERE id = ?", (text, text, _now(), session_id))
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def list(self, *, client: str | None = None, limit: int | None = None) -> list[dict]:
+        """Sessions (key numbers, no analysis), newest last."""
+        cols = ", ".join(("id", "client", "started_at", "source", "kind", "exercise", "status", "notes") + KEY_COLUMNS)
+        sql = f"SELECT {cols} FROM sessions"
+        args: list = []
+        if client is not None:
+            sql += " WHERE client = ?"
+            args.append(client)
+        sql += " ORDER BY started_at, id"
+        try:
+            rows = [dict(r) for r in self.conn.execute(sql, args)]
+        except sqlite3.Error as exc:
+            raise _db_error(self.path, exc) from None
+        return rows[-limit:] if limit else rows
+
+    def get(self, session_id: int | str) -> dict:
+        try:
+            sid = int(session_id)
+        except (TypeError, ValueError):
+            raise InputError(f"session id must be a number, not {session_id!r} (see: breathcam sessions list)") from None
+        try:
+            row = self.conn.execute("SELECT * FROM sessions WHERE id = ?", (sid,)).fetchone()
+        except sqlite3.Error as exc:
+            raise _db_error(self.path, exc) from None
+        if row is None:
+            raise InputError(f"no session {sid} in {self.path} (see: breathcam sessions list)")
+        return dict(row)
+
+    def load_analysis(self, session_id: int | str) -> tuple[Analysis, dict]:
+        """The session's Analysis (with its trace when stored) and its row.
+
+        A live session that was cut off is rebuilt from the rows it had committed.
+        """
+        from dataclasses import replace
+
+        from breathcam.report.export import analysis_from_dict
+        from breathcam.types import Pattern, Quality
+
+        row = self.get(session_id)
+        sid = row["id"]
+        if row["analysis_json"]:
+            analysis = analysis_from_dict(json.loads(row["analysis_json"]))
+            return replace(analysis, traces=_unpack_trace(row["trace"])), row
+        q = self.conn.execute
+        points = tuple(RatePoint(r[0], r[1], r[2]) for r in
+                       q("SELECT t, bpm, confidence FROM rate_points WHERE session_id = ? ORDER BY t", (sid,)))
+        breaths = tuple(Breath(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in
+                        q("SELECT inhale_start, exhale_start, pause_start, end_s, depth, confidence, sigh "
+                          "FROM breaths WHERE session_id = ? ORDER BY inhale_start", (sid,)))
+        holds = tuple(Hold(r[0], r[1], r[2], r[3]) for r in
+                      q("SELECT start, end_s, after, confidence FROM holds WHERE session_id = ? ORDER BY start", (sid,)))
+        ends = [p.t for p in points] + [b.end for b in breaths] + [h.end for h in holds]
+        rates = [p.bpm for p in points if p.bpm is not None]
+        note = ("live session cut off before it finished: these are the rows it had saved"
+                if row["status"] == "live" else "")
+        analysis = Analysis(
+            source=row["source"] or "", duration_s=max(ends, default=0.0),
+            rate_bpm=rates[-1] if rates else None, rate_series=points, breaths=breaths, holds=holds,
+            pattern=Pattern(), quality=Quality(confidence=float(row["confidence"] or 0.0), pose_found=0.0,
+                                               notes=(note,) if note else ()),
+        )
+        return analysis, row
+
+    def trend(self, client: str, *, until_id: int | None = None) -> list[dict]:
+        """Key numbers of a client's sessions in date order (up to and including ``until_id``)."""
+        rows = self.list(client=client)
+        if until_id is not None:
+            keep = []
+            for r in rows:
+                keep.append(r)
+                if r["id"] == until_id:
+                    break
+            rows = keep
+        return rows
+
+
+class SessionRecorder:
+    """Writes a live session as it goes: rate points, breaths and holds reach the disk within
+    ``[report] live_commit_interval_s`` (a background thread commits), so a kill loses at most that.
+
+    >>> with SessionRecorder(db_path, client="C1", source="camera 0") as rec:   # doctest: +SKIP
+    ...     rec.add_rate(point); rec.add_breath(breath); rec.add_hold(hold)
+    ...     rec.finish(analysis)        # optional: replaces the rows with the final analysis
+
+    Thread-safe: ``add_*`` only append to a list; the writer thread owns its own connection.
+    """
+
+    def __init__(
+        self,
+        db_path: str | Path | None = None,
+        *,
+        client: str | None = None,
+        source: str = "camera",
+        exercise: str | None = None,
+        config: Config = DEFAULT,
+    ):
+        self.config = config
+        self.interval_s = config.report.live_commit_interval_s
+        self._store = SessionStore(db_path, config=config)  # creates / checks the schema
+        self.path = self._store.path
+        with self._store._tx() as c:
+            cur = c.execute("INSERT INTO sessions (client, started_at, source, kind, exercise, status, updated_at) "
+                            "VALUES (?, ?, ?, 'live', ?, 'live', ?)", (client, _now(), source, exercise, _now()))
+            self.session_id = int(cur.lastrowid)
+        self._store.close()
+        self._lock = threading.Lock()
+        self._pending: list[tuple[str, tuple]] = []
+        self._stop = threading.Event()
+        self._error: BreathcamError | None = None
+        self._conn = sqlite3.connect(str(self.path), timeout=config.report.db_timeout_s, check_same_thread=False)
+        self._conn.execute("PRAGMA journal_mode = WAL")
+        # NORMAL in WAL mode: a commit survives a killed process (the log is written before commit
+        # returns); only a power cut may lose the last commits.
+        self._conn.execute("PRAGMA synchronous = NORMAL")
+        self._thread = threading.Thread(target=self._run, name="breathcam-recorder", daemon=True)
+        self._thread.start()
+
+    # -- producer side ---------------------------------------------------------------------------
+
+    def _add(self, table: str, row: tuple) -> None:
+        if self._error is not None:
+            raise self._error
+        with self._lock:
+            self._pending.append((table, row))
+
+    def add_rate(self, point: RatePoint) -> None:
+        self._add("rate_points", (self.session_id, point.t, point.bpm, point.confidence))
+
+    def add_breath(self, b: Breath) -> None:
+        self._add("breaths", (self.session_id, b.inhale_start, b.exhale_start, b.pause_start, b.end, b.depth,
+                              b.confidence, int(b.is_sigh)))
+
+    def add_hold(self, h: Hold) -> None:
+        self._add("holds", (self.session_id, h.start, h.end, h.after, h.confidence))
+
+    # -- writer side -----------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Commit everything added so far (the thread does this every interval)."""
+        with self._lock:
+            pending, self._pending = self._pending, []
+        if not pending:
+            return
+        sql = {"rate_points": "INSERT INTO rate_points VALUES (?, ?, ?, ?)",
+               "breaths": "INSERT INTO breaths VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+               "holds": "INSERT INTO holds VALUES (?, ?, ?, ?, ?)"}
+        try:
+            with self._conn:
+                for table, row in pending:
+                    self._conn.execute(sql[table], row)
+                self._conn.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (_now(), self.session_id))
+        except sqlite3.Error as exc:
+            with self._lock:  # keep the rows for the next try
+                self._pending = pending + self._pending
+            raise _db_error(self.path, exc) from None
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            try:
+                self.flush()
+            except BreathcamError as exc:
+                self._error = exc  # surfaced on the next add_* call
+
+    def finish(self, analysis: Analysis | None = None, *, notes: str = "") -> int:
+        """End the session: commit what is pending and, given the final analysis, store its key numbers,
+        JSON and trace (the rows written live are replaced by the analysis's own)."""
+        from breathcam.report.export import analysis_to_dict, summary_numbers
+
+        self._stop.set()
+        self._thread.join()
+        self.flush()
+        with self._conn:
+            if analysis is not None:
+                nums = summary_numbers(analysis, min_breaths=self.config.report.min_breaths_variability)
+                sets = ", ".join(f"{k} = ?" for k in KEY_COLUMNS)
+                self._conn.execute(
+                    f"UPDATE sessions SET status = 'complete', notes = ?, analysis_json = ?, trace = ?, "
+                    f"updated_at = ?, {sets} WHERE id = ?",
+                    [notes, json.dumps(analysis_to_dict(analysis)), _pack_trace(analysis.traces), _now(),
+                     *[nums.get(k) for k in KEY_COLUMNS], self.session_id])
+                for table in ("rate_points", "breaths", "holds"):
+                    self._conn.execute(f"DELETE FROM {table} WHERE session_id = ?", (self.session_id,))
+                SessionStore._insert_rows(self._conn, self.session_id, analysis.rate_series, analysis.breaths,
+                                          analysis.holds)
+            else:
+                self._conn.execute("UPDATE sessions SET status = 'complete', notes = ?, updated_at = ? WHERE id = ?",
+                                   (notes, _now(), self.session_id))
+        self._conn.close()
+        return self.session_id
+
+    def close(self) -> None:
+        """Stop without finishing (status stays 'live'); what was added is committed."""
+        if self._thread.is_alive():
+            self._stop.set()
+            self._thread.join()
+            self.flush()
+            self._conn.close()
+
+    def __enter__(self) -> "SessionRecorder":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# what `breathcam sessions list|show|compare` print
+# ---------------------------------------------------------------------------------------------
+
+
+def _f(v, nd: int = 1) -> str:
+    if v is None or v == "":
+        return "-"
+    return f"{v:.{nd}f}" if isinstance(v, float) else str(v)
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(str(r[k])) for r in [head, *rows]) for k in range(len(head))]
+    return ["  ".join(f"{str(c):<{w}}" for c, w in zip(r, widths)).rstrip() for r in [head, *rows]]
+
+
+def list_lines(rows: Sequence[dict]) -> list[str]:
+    if not rows:
+        return ["no sessions yet"]
+    head = ("id", "date", "client", "kind", "status", "min", "rate/min", "breaths", "CV", "holds", "source")
+    body = [(str(r["id"]), (r["started_at"] or "").replace("T", " ")[:16], r["client"] or "-", r["kind"],
+             "cut off" if r["status"] == "live" else r["status"], _f((r["duration_s"] or 0) / 60.0),
+             _f(r["rate_bpm"]), _f(r["n_breaths"]), _f(r["cv_duration"], 2), _f(r["n_holds"]),
+             Path(r["source"] or "").name) for r in rows]
+    return _table(head, body)
+
+
+_LABELS = {
+    "duration_s": "duration (s)", "rate_bpm": "rate (/min)", "n_breaths": "breaths",
+    "median_inhale_s": "median inhale (s)", "median_exhale_s": "median exhale (s)",
+    "median_pause_s": "median pause (s)", "median_ie_ratio": "median I:E", "cv_duration": "CV of breath duration",
+    "rmssd_s": "RMSSD of breath durations (s)", "sighs_per_min": "sighs (/min)", "n_holds": "holds",
+    "longest_hold_s": "longest hold (s)", "pattern_label": "chest/belly", "belly_share": "belly share",
+    "phase_deg": "chest-belly phase (deg)", "compliance": "exercise compliance", "confidence": "confidence",
+}
+
+
+def show_lines(row: dict) -> list[str]:
+    lines = [f"session {row['id']}: {(row['started_at'] or '').replace('T', ' ')}",
+             f"client: {row['client'] or '-'}", f"source: {row['source'] or '-'} ({row['kind']})",
+             f"status: {'cut off before it finished' if row['status'] == 'live' else row['status']}"]
+    if row.get("exercise"):
+        lines.append(f"exercise: {row['exercise']}")
+    lines += [f"{_LABELS[k]}: {_f(row.get(k), 2)}" for k in KEY_COLUMNS]
+    if row.get("notes"):
+        lines += ["notes:", *("  " + n for n in row["notes"].splitlines())]
+    return lines
+
+
+def compare_lines(rows: Sequence[dict]) -> list[str]:
+    """Key numbers side by side, one column per session, with the change first -> last."""
+    if len(rows) < 2:
+        raise InputError("compare needs at least two sessions (give ids, or --client with two or more sessions)")
+    head = ["", *[f"#{r['id']} {(r['started_at'] or '')[:10]}" for r in rows], "change"]
+    body = []
+    for k in KEY_COLUMNS:
+        vals = [r.get(k) for r in rows]
+        a, b = vals[0], vals[-1]
+        change = f"{b - a:+.2f}" if isinstance(a, (int, float)) and isinstance(b, (int, float)) else ""
+        body.append([_LABELS[k], *[_f(v, 2) for v in vals], change])
+    return _table(head, body)
+
+
+class LiveSessionWriter:
+    """The live loop's ``on_update`` (breathcam.live.run_live): hands every newly committed breath
+    and hold, and the current rate once per update, to a :class:`SessionRecorder`; the final
+    analysis ends the session.  Nothing here blocks the loop (the recorder's thread writes)."""
+
+    def __init__(self, recorder: SessionRecorder, *, notes: str = ""):
+        self.recorder = recorder
+        self.notes = notes
+        self._breaths_after = -np.inf
+        self._holds_after = -np.inf
+        self.session_id = recorder.session_id
+
+    def __call__(self, state, analysis: Analysis | None = None) -> None:
+        rec = self.recorder
+        for b in state.breaths:
+            if b.inhale_start > self._breaths_after:
+                rec.add_breath(b)
+                self._breaths_after = b.inhale_start
+        for h in state.holds:
+            if h.start > self._holds_after:
+                rec.add_hold(h)
+                self._holds_after = h.start
+        rec.add_rate(RatePoint(t=float(state.t_s), bpm=state.rate_bpm, confidence=float(state.rate_confidence)))
+        if analysis is not None:
+            rec.finish(analysis, notes=self.notes)

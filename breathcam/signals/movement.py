@@ -1,0 +1,313 @@
+"""Breathing while moving: whole-body movement measured, removed from the breathing motion, and
+every repetition (squat, bend, lift) found and labelled.
+
+Two stages, both pure:
+
+1. :func:`stabilise_columns` works on the motion tracker's per-frame log (before the chest and
+   belly traces are built).  It picks a *body reference*: the vertical motion of the head when it
+   is tracked, else the belly's translation (from the front, belly breathing expands the belly
+   box about its centre and barely moves its median point).  When that reference moves more than
+   ``min_movement_px`` the person is moving, and every breathing measurement (chest rise, belly
+   expansion or forward motion, shoulder lift) is regressed on the reference and the regressed
+   part is removed.  The fit uses one reference, band-passed, over the whole clip: breathing that
+   is not in step with the movement is uncorrelated with it and survives; a second reference
+   that carries some breathing (the belly's translation next to the head) would let the fit
+   rebuild the breath from the difference and cancel it, so only one is used.  Squats, bends and
+   lifts move and scale the torso about the hips in one smooth profile per repetition, so one
+   coefficient per measurement removes the translation, the scaling and the foreshortening alike.
+2. :func:`find_reps` finds repetitions on the reference's position (down is +y): prominent
+   excursions away from the rest level, each from leaving rest (``start``) through the turning
+   point (``turn``: the bottom of a squat, the floor in a lift) back to rest (``end``); the way
+   down is "down"/"lower", the way up is the effort ("up"/"lift").  :func:`label_reps` then says
+   for each whether the breath was held through it, whether an exhale fell on the effort, and
+   whether the belly was braced (frozen while the chest still moved).
+
+Where it fails: breathing locked to the movement (one breath per repetition) cannot be told from
+the movement by the camera alone: the fit removes part of the breath with it.  This is detected
+(the breathing rate equals the repetition rate and the breath's motion follows the reference)
+and said, with the confidence lowered.  Movement that is not a stiff torso motion (twisting,
+arms crossing the chest, walking out of the frame) leaves residue the fit cannot remove.  Without
+the head in frame the belly's translation is the reference, and chest breathing that pulls the
+upper belly box with it is partly removed too (about 15 % on the simulator).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+from scipy import signal
+
+from breathcam.config import DEFAULT, MovementConfig
+from breathcam.types import Breath, Hold, Movement, ParameterError, Repetition
+
+__all__ = ["stabilise_columns", "find_reps", "label_reps", "body_reference", "movement_summary", "moving_mask"]
+
+# Measurements in the tracker's log that carry breathing (and the movement, to be removed), and the
+# head's vertical motion: the sway correction that follows subtracts it from the chest, and would
+# put the movement back if it were left in.
+BREATHING_COLUMNS = ("chest_dy", "shoulder_dy", "belly_expansion", "belly_dx", "reference_dy")
+
+
+def body_reference(cols: dict[str, np.ndarray], *, config: MovementConfig = DEFAULT.movement) -> tuple[str, np.ndarray] | None:
+    """(name, per-frame vertical position) of the body reference, or None when none is tracked.
+
+    The head when it is tracked on at least ``min_reference_fraction`` of the measured frames,
+    else the belly's translation, else nothing.
+    """
+    valid = np.asarray(cols["valid"]) > 0.5
+    if valid.sum() < 2:
+        return None
+    for name, column, ok in (("head", "reference_dy", "reference_ok"), ("belly", "belly_dy", "belly_ok")):
+        if column in cols and (np.asarray(cols[ok])[valid] > 0.5).mean() >= config.min_reference_fraction:
+            y = np.asarray(cols[column], dtype=float)
+            return name, y - y[0]
+    return None
+
+
+def _band(x: np.ndarray, *, fs_hz: float, config: MovementConfig) -> np.ndarray:
+    sos = signal.butter(config.fit_order, [config.fit_low_hz, config.fit_high_hz], btype="bandpass", output="sos", fs=fs_hz)
+    pad = min(x.shape[0] - 1, 3 * int(fs_hz / config.fit_low_hz))
+    return signal.sosfiltfilt(sos, x, axis=0, padlen=max(0, pad))
+
+
+def _frame_rate(t_s: np.ndarray) -> float:
+    dt = np.diff(t_s)
+    return 1.0 / float(np.median(dt)) if dt.size and np.median(dt) > 0 else 0.0
+
+
+def movement_extent_px(position: np.ndarray, *, fs_hz: float, config: MovementConfig = DEFAULT.movement) -> float:
+    """The reference's robust peak-to-peak excursion in the movement band (px)."""
+    if position.size < 8 or fs_hz <= 2 * config.fit_high_hz:
+        return 0.0
+    b = _band(position, fs_hz=fs_hz, config=config)
+    lo, hi = np.percentile(b, [config.extent_low_percentile, 100 - config.extent_low_percentile])
+    return float(hi - lo)
+
+
+def stabilise_columns(
+    cols: dict[str, np.ndarray], *, config: MovementConfig = DEFAULT.movement
+) -> tuple[dict[str, np.ndarray], str | None, tuple[str, ...]]:
+    """Remove whole-body movement from the breathing columns of a motion log.
+
+    Returns the columns (the same object when the body did not move), the name of the reference
+    used (None when nothing was removed) and notes.  Columns are cumulative displacements per frame.
+    """
+    t = np.asarray(cols["t_s"], dtype=float)
+    ref = body_reference(cols, config=config)
+    fs = _frame_rate(t)
+    if ref is None or t.size < 8 or fs <= 2 * config.fit_high_hz:
+        return cols, None, ()
+    name, position = ref
+    if movement_extent_px(position, fs_hz=fs, config=config) < config.min_movement_px:
+        return cols, None, ()
+    # The position and its square: a measurement's response to the movement is not quite
+    # proportional to the reference's (the torso scales and tips as it moves).
+    scale = max(float(np.max(np.abs(position))), 1e-9)
+    basis = np.column_stack([position, position**2 / scale])
+    reg = _band(basis, fs_hz=fs, config=config)
+    out = dict(cols)
+    for column in BREATHING_COLUMNS:
+        if column not in cols:
+            continue
+        y = np.asarray(cols[column], dtype=float)
+        beta, *_ = np.linalg.lstsq(reg, _band(y - y[0], fs_hz=fs, config=config), rcond=None)
+        out[column] = y - basis @ beta
+    return out, name, (f"whole-body movement removed from the breathing motion (reference: {name})",)
+
+
+def moving_mask(body: np.ndarray, *, fs_hz: float, config: MovementConfig = DEFAULT.movement) -> np.ndarray:
+    """Where the body moves: its reference faster than ``moving_speed_px_s``, widened by
+    ``moving_margin_s`` on each side (a repetition's slow turn and its settling)."""
+    x = np.asarray(body, dtype=float)
+    if x.size < 2:
+        return np.zeros(x.size, bool)
+    lp = signal.butter(2, min(config.rep_smooth_hz, 0.45 * fs_hz), btype="lowpass", output="sos", fs=fs_hz)
+    speed = np.abs(np.gradient(signal.sosfiltfilt(lp, x, padlen=min(x.size - 1, 3 * int(fs_hz)))) * fs_hz)
+    fast = speed > config.moving_speed_px_s
+    k = int(round(config.moving_margin_s * fs_hz))
+    if k > 0 and fast.any():
+        fast = np.convolve(fast.astype(float), np.ones(2 * k + 1), mode="same") > 0
+    return fast
+
+
+# ---------------------------------------------------------------------------------------------
+# repetitions
+# ---------------------------------------------------------------------------------------------
+
+
+def find_reps(
+    position: np.ndarray, *, fs_hz: float, t0_s: float = 0.0, config: MovementConfig = DEFAULT.movement
+) -> tuple[Repetition, ...]:
+    """Repetitions in a body position trace (px, down positive) sampled at ``fs_hz``.
+
+    A repetition is an excursion at least ``min_rep_px`` deep lasting ``min_rep_s`` to
+    ``max_rep_s``; it starts and ends where the position is within ``rep_edge_fraction`` of its
+    depth from the rest level.
+    """
+    x = np.asarray(position, dtype=float)
+    if fs_hz <= 0:
+        raise ParameterError(f"fs_hz must be positive, not {fs_hz}")
+    if x.size < 4 or not np.all(np.isfinite(x)):
+        return ()
+    # slow drift (posture, integration) off; the excursions keep their shape
+    sos = signal.butter(2, config.rep_low_hz, btype="highpass", output="sos", fs=fs_hz)
+    pad = min(x.size - 1, 3 * int(fs_hz / config.rep_low_hz))
+    y = signal.sosfiltfilt(sos, x - x[0], padlen=max(0, pad))
+    lp = signal.butter(2, config.rep_smooth_hz, btype="lowpass", output="sos", fs=fs_hz)
+    y = signal.sosfiltfilt(lp, y, padlen=min(x.size - 1, 3 * int(fs_hz / config.rep_smooth_hz)))
+    peaks, props = signal.find_peaks(
+        y, prominence=config.min_rep_px, distance=max(1, int(config.min_rep_s * fs_hz)), wlen=int(config.max_rep_s * fs_hz)
+    )
+    if peaks.size == 0:
+        return ()
+    _, _, left, right = signal.peak_widths(
+        y, peaks, rel_height=1.0 - config.rep_edge_fraction, prominence_data=(props["prominences"], props["left_bases"], props["right_bases"])
+    )
+    reps = []
+    for p, a, b, prom in zip(peaks, left, right, props["prominences"]):
+        duration = (b - a) / fs_hz
+        if not config.min_rep_s <= duration <= config.max_rep_s:
+            continue
+        reps.append(
+            Repetition(
+                start=round(t0_s + a / fs_hz, 3),
+                turn=round(t0_s + p / fs_hz, 3),
+                end=round(t0_s + b / fs_hz, 3),
+                depth_px=round(float(prom), 2),
+            )
+        )
+    return tuple(reps)
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return max(0.0, min(a1, b1) - max(a0, b0))
+
+
+def label_reps(
+    reps: Sequence[Repetition],
+    *,
+    breaths: Sequence[Breath],
+    holds: Sequence[Hold],
+    chest: np.ndarray | None = None,
+    belly: np.ndarray | None = None,
+    t_s: np.ndarray | None = None,
+    separable: bool = True,
+    config: MovementConfig = DEFAULT.movement,
+) -> tuple[Repetition, ...]:
+    """Each repetition with ``held``, ``exhale_on_effort`` and ``braced`` filled in.
+
+    Left None where the breath could not be separated from the movement (``separable`` False) or,
+    for bracing, where chest and belly were not both measured.
+    """
+    if not separable:
+        return tuple(reps)
+    out = []
+    brace = _brace_scores(reps, chest, belly, t_s, config=config)
+    for rep, braced in zip(reps, brace):
+        span = rep.end - rep.start
+        held = any(_overlap(rep.start, rep.end, h.start, h.end) >= config.held_overlap * span for h in holds)
+        effort = rep.end - rep.turn
+        exhale = (not held) and any(
+            _overlap(rep.turn, rep.end, b.exhale_start, b.pause_start) >= config.effort_exhale_overlap * effort
+            for b in breaths
+        )
+        out.append(
+            Repetition(
+                start=rep.start, turn=rep.turn, end=rep.end, depth_px=rep.depth_px,
+                held=held, exhale_on_effort=exhale, braced=braced,
+            )
+        )
+    return tuple(out)
+
+
+def _brace_scores(reps, chest, belly, t_s, *, config: MovementConfig) -> list[bool | None]:
+    """Belly braced: its breathing motion during the repetition is a small fraction of the chest's,
+    compared with the same ratio while breathing between repetitions."""
+    if chest is None or belly is None or t_s is None or len(t_s) < 8 or not reps:
+        return [None] * len(reps)
+    t = np.asarray(t_s, dtype=float)
+    fs = _frame_rate(t)
+    vc = np.abs(np.gradient(np.asarray(chest, dtype=float)) * fs)
+    vb = np.abs(np.gradient(np.asarray(belly, dtype=float)) * fs)
+    during = np.zeros(t.size, bool)
+    for r in reps:
+        during |= (t >= r.start) & (t <= r.end)
+    if (~during).sum() < fs * config.min_rest_for_brace_s:
+        return [None] * len(reps)
+    rest_ratio = float(np.median(vb[~during])) / max(float(np.median(vc[~during])), 1e-9)
+    scores: list[bool | None] = []
+    for r in reps:
+        m = (t >= r.start) & (t <= r.end)
+        c = float(np.median(vc[m])) if m.any() else 0.0
+        if c <= 1e-9 or rest_ratio <= 1e-9:
+            scores.append(None)  # the chest did not move either: a hold, not bracing
+            continue
+        ratio = float(np.median(vb[m])) / c
+        scores.append(ratio < config.brace_ratio * rest_ratio)
+    return scores
+
+
+def movement_summary(
+    reps: Sequence[Repetition],
+    *,
+    position: np.ndarray,
+    fs_hz: float,
+    t0_s: float,
+    rate_bpm: float | None,
+    reference: str | None,
+    config: MovementConfig = DEFAULT.movement,
+) -> Movement:
+    """The ``movement`` section: repetitions, whole-body motion per second, and whether the breath
+    could be separated from the movement."""
+    x = np.asarray(position, dtype=float)
+    speed = np.abs(np.gradient(x) * fs_hz) if x.size > 1 else np.zeros(x.size)
+    step = max(1, int(round(fs_hz)))
+    series = tuple(
+        (round(t0_s + (i + 0.5 * step) / fs_hz, 2), round(float(np.mean(speed[i : i + step])), 2))
+        for i in range(0, x.size, step)
+    )
+    notes: list[str] = []
+    locked = False
+    if len(reps) >= config.min_reps_for_rhythm and rate_bpm:
+        starts = np.array([r.start for r in reps])
+        gaps = np.diff(starts)
+        rep_rate = 60.0 / float(np.median(gaps)) if gaps.size else 0.0
+        if rep_rate > 0 and abs(rate_bpm - rep_rate) <= config.locked_rate_tolerance * rep_rate:
+            locked = True
+            notes.append(
+                "breathing keeps step with the movement (one breath per repetition): the camera cannot "
+                "separate the breath from the movement; the rate may be the movement's"
+            )
+    moving = float(np.mean(speed > config.moving_speed_px_s)) if speed.size else 0.0
+    return Movement(
+        reps=tuple(reps),
+        moving_fraction=round(moving, 3),
+        motion_series=series,
+        reference=reference,
+        separable=not locked,
+        notes=tuple(notes),
+    )
+
+
+def analyse_movement(
+    traces, *, breaths: Sequence[Breath], holds: Sequence[Hold], rate_bpm: float | None, config: MovementConfig = DEFAULT.movement
+) -> Movement | None:
+    """The ``movement`` section for motion traces (None when the body did not move)."""
+    body = getattr(traces, "body", None)
+    if body is None or len(body) < 4:
+        return None
+    t0 = float(traces.t_s[0])
+    reps = find_reps(body, fs_hz=traces.fs_hz, t0_s=t0, config=config)
+    summary = movement_summary(
+        reps, position=body, fs_hz=traces.fs_hz, t0_s=t0, rate_bpm=rate_bpm, reference=traces.body_reference, config=config
+    )
+    measured = traces.chest_measured >= config.min_reference_fraction and traces.belly_measured >= config.min_reference_fraction
+    labelled = label_reps(
+        reps, breaths=breaths, holds=holds, separable=summary.separable, config=config,
+        chest=traces.chest if measured else None, belly=traces.belly if measured else None, t_s=traces.t_s,
+    )
+    return Movement(
+        reps=labelled, moving_fraction=summary.moving_fraction, motion_series=summary.motion_series,
+        reference=summary.reference, separable=summary.separable, notes=summary.notes,
+    )

@@ -1,0 +1,286 @@
+"""The live analyzer: frames and torso regions in, a :class:`~breathcam.types.LiveState` out.
+
+It runs the batch path's own functions on a sliding window, with streaming state between calls:
+
+- every frame goes to :class:`~breathcam.signals.motion.MotionTracker` (optical flow, a few floats
+  logged per frame), and its raw chest/belly sums feed the scrolling waveform;
+- every ``[live] update_interval_s`` the last ``[live] window_s`` of motion is resampled
+  (:meth:`MotionTracker.recent_traces`) and :func:`breathcam.signals.core.process` finds breaths,
+  holds and the rate on it (and :func:`breathcam.signals.pattern.measure_pattern` chest vs belly); breaths and holds that lie far enough from the window's end to be
+  final are *committed* (kept, never revised) and later windows add only what is new;
+- every ``[live] hold_check_interval_s`` :func:`breathcam.signals.holds.flat_mask` (the batch
+  holds' flatness test) looks at the end of the window: a flat run at least
+  ``[live] open_hold_min_s`` long, after a movement, is an *open hold* (still going on), so a hold
+  is flagged within about 3 s of its start instead of after it ends.
+
+:meth:`OnlineAnalyzer.session_analysis` turns everything measured into the analysis contract with
+the batch functions (one pass over the whole session's log).
+
+Where it fails: the first ``[live] min_analysis_s`` give no breaths and no rate; a change of
+breathing rate shows in the rate after up to half a window; corrections (sway reference,
+chest/belly weights) are chosen per window, so the trace can change its scale when a window
+chooses differently; a very slow exhale tail followed by a natural pause can be flagged as an open
+hold that the batch path does not confirm (it is then not committed).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import replace
+
+import numpy as np
+
+from breathcam.config import DEFAULT, Config
+from breathcam.signals.core import process
+from breathcam.signals.holds import flat_mask
+from breathcam.signals.motion import MotionTracker
+from breathcam.signals.movement import analyse_movement
+from breathcam.signals.rate import clip_rate
+from breathcam.types import Analysis, Breath, Frame, Hold, LiveState, MotionTraces, Repetition, TorsoRegions
+
+__all__ = ["OnlineAnalyzer", "open_hold", "merge_breaths", "merge_holds"]
+
+
+def open_hold(
+    traces: MotionTraces, *, breaths: tuple[Breath, ...] = (), config: Config = DEFAULT
+) -> tuple[float, str] | None:
+    """(start time, "inhale"|"exhale") of a hold still going on at the end of ``traces``, or None.
+
+    The trace must be flat (:func:`flat_mask`, the batch holds' test) from the start time to its
+    last sample for at least ``config.live.open_hold_min_s`` and must have moved by at least
+    ``config.live.open_hold_move_fraction`` of the typical breath depth in the ``holds.context_s``
+    before it: the end of a recording of someone who never moved is not a hold.
+    """
+    x = np.asarray(traces.breathing, dtype=float)
+    fs = traces.fs_hz
+    if x.size < 4 or not len(traces.t_s):
+        return None
+    t0 = float(traces.t_s[0])
+    flat, level, usable, _, _, _ = flat_mask(
+        x, fs_hz=fs, breaths=breaths, t0_s=t0, config=config.holds, filters=config.filters, valid=traces.valid,
+        moving=traces.moving,
+    )
+    if not (flat[-1] and usable[-1]):
+        return None
+    i = flat.size - 1
+    while i > 0 and flat[i - 1]:
+        i -= 1
+    if (flat.size - i) / fs < config.live.open_hold_min_s or i == 0:
+        return None
+    k = max(0, i - int(round(config.holds.context_s * fs)))
+    before = level[k:i]
+    if before.size == 0:
+        return None
+    if breaths:
+        depth = float(np.median([b.depth for b in breaths]))
+    else:
+        depth = float(np.ptp(level[usable])) if usable.any() else 0.0
+    move = level[i] - before[0]
+    if depth <= 0 or abs(move) < config.live.open_hold_move_fraction * depth:
+        return None
+    return float(traces.t_s[i]), ("inhale" if move > 0 else "exhale")
+
+
+def merge_breaths(
+    committed: tuple[Breath, ...], found: tuple[Breath, ...], *, final_before_s: float
+) -> tuple[Breath, ...]:
+    """``committed`` plus the breaths of ``found`` that are new (their middle lies after the last
+    committed end) and final (they end before ``final_before_s``).  A new breath that starts a
+    little before the last committed end is trimmed to start there (breaths stay contiguous)."""
+    out = list(committed)
+    last_end = out[-1].end if out else -np.inf
+    for b in found:
+        mid = 0.5 * (b.inhale_start + b.end)
+        if mid <= last_end or b.end > final_before_s:
+            continue
+        if b.inhale_start < last_end:
+            b = replace(b, inhale_start=last_end)
+        out.append(b)
+        last_end = b.end
+    return tuple(out)
+
+
+def merge_holds(committed: tuple[Hold, ...], found: tuple[Hold, ...], *, final_before_s: float) -> tuple[Hold, ...]:
+    """``committed`` plus the holds of ``found`` that start after the last committed one ends and
+    end before ``final_before_s``."""
+    out = list(committed)
+    last_end = out[-1].end if out else -np.inf
+    for h in found:
+        if h.start >= last_end and h.end <= final_before_s:
+            out.append(h)
+            last_end = h.end
+    return tuple(out)
+
+
+class OnlineAnalyzer:
+    """Streams frames into breaths, holds, rate and an open-hold flag (see the module docstring).
+
+    ``update(frame, regions)`` must be called for every frame in order of time; it returns the
+    current :class:`LiveState`.  Analysis runs inside ``update`` at the configured intervals, so
+    an occasional frame costs more (see benchmarks/live.py for the figures).
+    """
+
+    def __init__(self, *, config: Config = DEFAULT) -> None:
+        self.config = config
+        self.tracker = MotionTracker(config=config.motion, movement=config.movement)
+        n_wave = int(np.ceil(config.live.wave_s * config.live.wave_max_fps))
+        self._wave: deque[tuple[float, float, float]] = deque(maxlen=n_wave)
+        self._breaths: tuple[Breath, ...] = ()
+        self._holds: tuple[Hold, ...] = ()
+        self._rate: float | None = None
+        self._rate_conf = 0.0
+        self._open: tuple[float, str] | None = None
+        self._t_first: float | None = None
+        self._t_last = 0.0
+        self._next_analysis = -np.inf
+        self._next_hold_check = -np.inf
+        self._window_breaths: tuple[Breath, ...] = ()
+        self._belly_share: float | None = None
+        self._pattern_label = "unknown"
+        self._regions: TorsoRegions | None = None
+        self._notes: tuple[str, ...] = ()
+        self._moving = False
+        self._reps: tuple[Repetition, ...] = ()
+        self.analysis_runs = 0
+
+    # -- streaming ------------------------------------------------------------------------------
+
+    def update(self, frame: Frame, regions: TorsoRegions | None, *, person_seen: bool = True) -> LiveState:
+        cfg = self.config.live
+        sample = self.tracker.update(frame, regions)
+        t = frame.t_s
+        if self._t_first is None:
+            self._t_first = t
+        self._t_last = t
+        self._regions = regions
+        self._person_seen = person_seen
+        if sample.valid:
+            self._wave.append((t, sample.chest, sample.belly))
+        elapsed = t - self._t_first
+        if elapsed >= cfg.min_analysis_s and (t >= self._next_analysis or t >= self._next_hold_check):
+            full = t >= self._next_analysis
+            self._analyse(t, full=full)
+            self._next_hold_check = t + cfg.hold_check_interval_s
+            if full:
+                self._next_analysis = t + cfg.update_interval_s
+        return self.state
+
+    def _analyse(self, t: float, *, full: bool) -> None:
+        cfg = self.config
+        traces = self.tracker.recent_traces(window_s=cfg.live.window_s)
+        if traces.t_s.size < 4:
+            self._open = None
+            return
+        if full:
+            self.analysis_runs += 1
+            result = process(traces, config=cfg)
+            self._window_breaths = result.breaths
+            final_before = float(traces.t_s[-1]) - self._guard_s(result.breaths)
+            self._breaths = merge_breaths(self._breaths, result.breaths, final_before_s=final_before)
+            self._holds = merge_holds(self._holds, result.holds, final_before_s=final_before)
+            self._rate, self._rate_conf = result.rate_bpm, result.rate_confidence
+            self._pattern_label, self._belly_share = _pattern(traces, result.breaths, config=cfg)
+            self._notes = tuple(dict.fromkeys(traces.notes + result.notes))
+            movement = analyse_movement(
+                traces, breaths=result.breaths, holds=result.holds, rate_bpm=result.rate_bpm, config=cfg.movement
+            )
+            # repetitions finished (back at rest) before the window's last second are final
+            done = float(traces.t_s[-1]) - cfg.live.update_interval_s
+            self._reps = () if movement is None else tuple(r for r in movement.reps if r.end <= done)
+        self._moving = bool(traces.moving is not None and traces.moving[-1])
+        found = open_hold(traces, breaths=self._window_breaths, config=cfg)
+        if found is None:
+            self._open = None
+        elif self._open is None or found[0] > self._open[0] + cfg.live.open_hold_merge_s:
+            self._open = found
+        # else: the same hold, still going on; its start stays where it was first seen
+
+    def flush(self) -> LiveState:
+        """The session ends: one last analysis commits every breath and hold up to the end (as
+        the batch path would), and no hold is open any more."""
+        traces = self.tracker.recent_traces(window_s=self.config.live.window_s)
+        if traces.t_s.size >= 4 and self._t_first is not None:
+            result = process(traces, config=self.config)
+            end = float(traces.t_s[-1])
+            self._breaths = merge_breaths(self._breaths, result.breaths, final_before_s=end)
+            self._holds = merge_holds(self._holds, result.holds, final_before_s=end)
+            self._rate, self._rate_conf = result.rate_bpm, result.rate_confidence
+        self._open = None
+        return self.state
+
+    def _guard_s(self, breaths: tuple[Breath, ...]) -> float:
+        # Boundaries near the window's end move as the next samples arrive (filter edges, the
+        # breath after not yet seen): only breaths ending this long before the end are final.
+        typical = float(np.median([b.duration_s for b in breaths])) if breaths else 0.0
+        return max(self.config.live.commit_guard_s, self.config.live.commit_guard_breaths * typical)
+
+    # -- results --------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> LiveState:
+        cfg = self.config.live
+        w = np.array(self._wave, dtype=float).reshape(-1, 3)
+        if len(w):
+            keep = w[:, 0] >= self._t_last - cfg.wave_s
+            w = w[keep]
+        return LiveState(
+            t_s=self._t_last,
+            rate_bpm=self._rate,
+            rate_confidence=float(self._rate_conf),
+            breaths=self._breaths,
+            holds=self._holds,
+            open_hold_start_s=None if self._open is None else self._open[0],
+            open_hold_after=None if self._open is None else self._open[1],
+            regions=self._regions,
+            person_seen=getattr(self, "_person_seen", True),
+            wave_t_s=w[:, 0],
+            wave_chest=w[:, 1],
+            wave_belly=w[:, 2],
+            wave_breathing=w[:, 1] + w[:, 2],
+            belly_share=self._belly_share,
+            pattern_label=self._pattern_label,
+            notes=self._notes,
+            moving=self._moving,
+            reps=self._reps,
+        )
+
+    def committed_rate(self) -> tuple[float | None, float]:
+        """The rate over every committed breath, with its confidence (the batch clip_rate)."""
+        return clip_rate(self._breaths, config=self.config.rate)
+
+    def session_traces(self) -> MotionTraces:
+        """Everything measured so far, resampled (one pass over the whole log)."""
+        return self.tracker.traces()
+
+    def session_analysis(self, *, source: str, extra_notes: tuple[str, ...] = ()) -> Analysis:
+        """The analysis contract for the session so far, by the batch functions."""
+        from breathcam.pipeline import analysis_from_traces
+
+        return analysis_from_traces(self.session_traces(), source=source, config=self.config, extra_notes=extra_notes)
+
+
+def _pattern(traces: MotionTraces, breaths: tuple[Breath, ...], *, config: Config) -> tuple[str, float | None]:
+    """(chest/belly label, belly share) over the window by the batch pattern measurement; the
+    display-only share below when that gives no number (too few breaths yet)."""
+    from breathcam.signals.pattern import measure_pattern
+
+    pat = measure_pattern(traces, breaths, config=config.pattern, filters=config.filters).pattern
+    share = pat.belly_share if pat.belly_share is not None else _belly_share(traces, config=config)
+    return pat.label, share
+
+
+def _belly_share(traces: MotionTraces, *, config: Config) -> float | None:
+    """Belly's share of the breathing motion over the window (display only): band-passed RMS of
+    the belly over the sum of both RMS; None when neither moves."""
+    from breathcam.signals.filters import bandpass
+
+    ok = traces.valid
+    if ok.sum() < config.live.min_analysis_s * traces.fs_hz:
+        return None
+    f = config.filters
+    c = bandpass(traces.chest, fs_hz=traces.fs_hz, low_hz=f.low_hz, high_hz=f.high_hz, order=f.order)[ok]
+    b = bandpass(traces.belly, fs_hz=traces.fs_hz, low_hz=f.low_hz, high_hz=f.high_hz, order=f.order)[ok]
+    rc, rb = float(np.std(c)), float(np.std(b))
+    if rc + rb <= 0:
+        return None
+    return rb / (rc + rb)

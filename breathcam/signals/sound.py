@@ -1,0 +1,479 @@
+"""Breath sounds -> breathing rate, breaths, audible inhale/exhale events and silences.
+
+The stages, each a public function:
+
+1. :class:`BandEnergy` (streaming) / :func:`band_power`: the sound is split into octave bands
+   (``[sound] band_edges_hz``, only those below the source's Nyquist) and the mean power of each
+   band is taken over 20 ms frames.  Causal filters with carried state: block-wise output equals
+   the batch output exactly.
+2. :func:`features`: log energy per band; heart sounds (short blips, S1/S2 80-150 ms) removed by a
+   running low percentile over 0.6 s; sampled at 10 Hz; an adaptive noise floor per band (a low
+   percentile over 30 s) tracks steady background (fan, traffic, room).  Besides each band's
+   loudness, the *tilt* (a band's level minus the lowest band's) is a trace too: inhale and exhale
+   sound different even when equally loud.
+3. :func:`estimate_rate`: the rate is the strongest peak of the loudness spectra (Welch, 60 s
+   segments), judged by its prominence over a ring of the spectrum around it.  Inhale and exhale
+   each make a sound, so that peak is often twice the breathing rate; half of it is taken when any
+   loudness or tilt trace shows a clear peak there (``half_rate_min_db``).
+4. :func:`analyze_sound`: the traces that show the rate are band-passed around it and summed into
+   one breath trace, which the video signal core segments (``breaths.segment``); the rate and the
+   rate series come from ``rate.clip_rate`` / ``rate.rate_series`` like the video path.  Audible
+   events and silences come from the level over the floor.
+
+:class:`SoundAnalyzer` is the live form: ``push(block)`` as samples arrive, ``result()`` whenever
+an estimate is wanted; both run the functions above.
+
+What sound can and cannot tell:
+
+- a breath's *timing within the cycle* is approximate (a quarter breath): breath boundaries are
+  placed on the band-passed loudness, not on lung volume; the count and the rate are what sound
+  measures well;
+- *inhale vs exhale*: within a breath the louder sound is called the inhale, which holds for a
+  microphone on the chest (inspiratory sounds are louder there) and is often wrong for a
+  microphone at the nose or mouth, where the exhale is louder.  Fused with video, the video's
+  phases are used;
+- *a hold vs quiet breathing*: both are silence.  Sound lists silences (``Silence``) and never
+  reports them as holds by itself: a person who switches to quiet nose breathing is as silent as
+  one who holds the breath.  Only the video tells these apart (fuse.py);
+- *no breathing heard* (quiet breathing, a distant microphone, only noise): rate null with a note.
+
+Where it fails: breathing sounds below the background noise (SNR < 0 dB in the bands used);
+speech or music in the room (periodic sound that is not breathing); inhale and exhale that sound
+exactly alike in loudness and colour (the rate then reads twice the truth).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import ndimage, signal
+
+from breathcam.config import DEFAULT, Config, SoundConfig
+from breathcam.signals.filters import bandpass, long_runs
+from breathcam.signals.rate import clip_rate, rate_series
+from breathcam.types import Audio, Breath, ParameterError, RatePoint, Silence, SoundEvent
+
+__all__ = [
+    "bands_for",
+    "BandEnergy",
+    "band_power",
+    "SoundFeatures",
+    "features",
+    "RateEstimate",
+    "estimate_rate",
+    "SoundResult",
+    "analyze_sound",
+    "analyze_audio_samples",
+    "SoundAnalyzer",
+]
+
+_EPS_POWER = 1e-14  # -140 dB: below any 16-bit recording's quantisation noise
+
+
+def bands_for(*, source_rate_hz: float, fs_hz: float, config: SoundConfig = DEFAULT.sound) -> tuple[tuple[float, float], ...]:
+    """The octave bands usable for a recording made at ``source_rate_hz`` and held at ``fs_hz``."""
+    limit = config.max_nyquist_fraction * 0.5 * min(source_rate_hz, fs_hz)
+    edges = config.band_edges_hz
+    out = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        if lo < limit:
+            out.append((float(lo), float(min(hi, limit))))
+    return tuple(b for b in out if b[1] > b[0] * 1.2)
+
+
+class BandEnergy:
+    """Mean power per band over frames of ``1 / config.frame_hz`` seconds, block by block.
+
+    >>> be = BandEnergy(fs_hz=8000.0, bands=((100.0, 200.0), (200.0, 400.0)))
+    >>> be.push(np.zeros(8000)).shape
+    (50, 2)
+    """
+
+    def __init__(self, *, fs_hz: float, bands: tuple[tuple[float, float], ...], config: SoundConfig = DEFAULT.sound):
+        if fs_hz <= 0:
+            raise ParameterError(f"fs_hz must be positive, not {fs_hz}")
+        if not bands:
+            raise ParameterError("no usable sound band: the sample rate is too low (below 250 Hz)")
+        self.fs_hz = float(fs_hz)
+        self.bands = tuple(bands)
+        self.hop = max(1, int(round(fs_hz / config.frame_hz)))
+        self.frame_hz = self.fs_hz / self.hop
+        self._sos = [
+            signal.butter(config.band_order, [lo, hi], btype="bandpass", output="sos", fs=fs_hz) for lo, hi in bands
+        ]
+        self._zi = [np.zeros((s.shape[0], 2)) for s in self._sos]
+        self._rest = np.zeros((0, len(bands)))
+        self.n_samples = 0
+
+    def push(self, block: np.ndarray) -> np.ndarray:
+        """Filter the next samples; returns the frames completed by them (frames x bands)."""
+        x = np.asarray(block, dtype=np.float64).reshape(-1)
+        self.n_samples += x.size
+        if x.size == 0:
+            return np.zeros((0, len(self.bands)))
+        y = np.empty((x.size, len(self.bands)))
+        for k, sos in enumerate(self._sos):
+            y[:, k], self._zi[k] = signal.sosfilt(sos, x, zi=self._zi[k])
+        y = np.concatenate((self._rest, y * y))
+        n = y.shape[0] // self.hop
+        self._rest = y[n * self.hop :]
+        return y[: n * self.hop].reshape(n, self.hop, len(self.bands)).mean(axis=1)
+
+
+def band_power(x: np.ndarray, *, fs_hz: float, bands, config: SoundConfig = DEFAULT.sound) -> tuple[np.ndarray, float]:
+    """Batch form of :class:`BandEnergy`: (frames x bands power, frame rate in Hz)."""
+    be = BandEnergy(fs_hz=fs_hz, bands=bands, config=config)
+    return be.push(x), be.frame_hz
+
+
+@dataclass(frozen=True)
+class SoundFeatures:
+    """Heart-filtered log energy per band (dB) and its adaptive floor, sampled at ``fs_hz``."""
+
+    fs_hz: float
+    t_s: np.ndarray
+    level_db: np.ndarray  # bands x samples
+    floor_db: np.ndarray  # bands x samples
+    bands: tuple[tuple[float, float], ...]
+
+    @property
+    def above_floor_db(self) -> np.ndarray:
+        """Mean level over the floor across bands: how audible the breathing is at each moment."""
+        return np.mean(self.level_db - self.floor_db, axis=0)
+
+    def traces(self) -> tuple[np.ndarray, tuple[str, ...]]:
+        """Loudness of every band, and the tilt of every band over the lowest: (traces, names)."""
+        lv = self.level_db
+        names = [f"loud {lo:.0f}-{hi:.0f} Hz" for lo, hi in self.bands]
+        rows = [lv[k] for k in range(lv.shape[0])]
+        for k in range(1, lv.shape[0]):
+            rows.append(lv[k] - lv[0])
+            names.append(f"tilt {self.bands[k][0]:.0f}/{self.bands[0][0]:.0f} Hz")
+        return np.array(rows), tuple(names)
+
+
+def features(
+    power: np.ndarray,
+    *,
+    frame_hz: float,
+    bands: tuple[tuple[float, float], ...],
+    t0_s: float = 0.0,
+    config: SoundConfig = DEFAULT.sound,
+) -> SoundFeatures:
+    """Frame powers (frames x bands) -> heart-filtered dB at ``config.feature_hz`` with noise floor."""
+    p = np.asarray(power, dtype=float)
+    if p.ndim != 2:
+        raise ParameterError("band power must be frames x bands")
+    db = 10.0 * np.log10(np.maximum(p, _EPS_POWER)).T  # bands x frames
+    win = max(1, int(round(config.heart_window_s * frame_hz)))
+    if db.shape[1] >= win and win > 1:
+        db = ndimage.percentile_filter(db, config.heart_percentile, size=(1, win), mode="nearest")
+    step = max(1, int(round(frame_hz / config.feature_hz)))
+    n = db.shape[1] // step
+    lv = db[:, : n * step].reshape(db.shape[0], n, step).mean(axis=2)
+    fs = frame_hz / step
+    fwin = max(1, min(n, int(round(config.floor_window_s * fs))))
+    if n:
+        # the floor on a coarse grid (every second) and interpolated: a 30 s percentile moves slowly
+        sub = max(1, int(round(fs)))
+        coarse = ndimage.percentile_filter(lv[:, ::sub], config.floor_percentile, size=(1, max(1, fwin // sub)), mode="nearest")
+        idx = np.arange(0, n, sub)
+        floor = np.array([np.interp(np.arange(n), idx, c) for c in coarse])
+    else:
+        floor = lv.copy()
+    t = t0_s + (np.arange(n) + 0.5) * step / frame_hz
+    return SoundFeatures(fs_hz=fs, t_s=t, level_db=lv, floor_db=floor, bands=tuple(bands))
+
+
+@dataclass(frozen=True)
+class RateEstimate:
+    """The breathing rate read from the sound spectra."""
+
+    rate_bpm: float | None  # None: no peak in range
+    prominence_db: float  # of the chosen rate's peak, best trace
+    halved: bool  # True when half the loudness rate was taken (inhale and exhale both heard)
+    trace_prominence_db: np.ndarray  # every trace's prominence at the rate
+    confidence: float  # 0..1 from the prominence
+
+
+def _spectra(traces: np.ndarray, *, fs_hz: float, config: SoundConfig) -> tuple[np.ndarray, np.ndarray, float]:
+    """Welch spectra (dB) of every trace on a fine grid; (freq in bpm, dB, resolution in bpm)."""
+    n = traces.shape[1]
+    seg = min(n, int(round(config.spectrum_window_s * fs_hz)))
+    nfft = max(4096, 1 << int(np.ceil(np.log2(8 * seg))))
+    f, p = signal.welch(traces, fs=fs_hz, window="hann", nperseg=seg, noverlap=seg // 2, nfft=nfft, detrend="linear", axis=-1)
+    return f * 60.0, 10.0 * np.log10(np.maximum(p, 1e-30)), 60.0 * fs_hz / seg
+
+
+def _prominence(f_bpm: np.ndarray, spec_db: np.ndarray, at_bpm: float, *, res_bpm: float, config: SoundConfig) -> np.ndarray:
+    """Each trace's peak height near ``at_bpm`` over the median of the ring around it (dB)."""
+    d = np.abs(f_bpm - at_bpm)
+    pk = d <= config.peak_halfwidth_res * res_bpm
+    ring = (d >= config.ring_inner_res * res_bpm) & (d <= config.ring_outer_res * res_bpm) & (f_bpm > 0)
+    if not pk.any() or ring.sum() < 3:
+        return np.full(spec_db.shape[0], -np.inf)
+    return spec_db[:, pk].max(axis=1) - np.median(spec_db[:, ring], axis=1)
+
+
+def _score(prominence_db: float, config: SoundConfig) -> float:
+    lo, hi = config.prominence_low_db, config.prominence_high_db
+    return float(np.clip((prominence_db - lo) / (hi - lo), 0.0, 1.0))
+
+
+def estimate_rate(feats: SoundFeatures, *, config: SoundConfig = DEFAULT.sound) -> RateEstimate:
+    """The breathing rate from the loudness and tilt spectra (see the module docstring)."""
+    traces, _ = feats.traces()
+    n_loud = feats.level_db.shape[0]
+    none = RateEstimate(None, 0.0, False, np.zeros(traces.shape[0]), 0.0)
+    if traces.shape[1] < int(2 * 60.0 / config.max_rate_bpm * feats.fs_hz) or traces.shape[1] < 16:
+        return none
+    f, spec, res = _spectra(traces, fs_hz=feats.fs_hz, config=config)
+    grid = np.arange(config.min_rate_bpm, config.max_rate_bpm, res / 8.0)
+    # mean prominence of the loudness traces on a grid; cheap enough (a few hundred points)
+    prom = np.array([_prominence(f, spec[:n_loud], g, res_bpm=res, config=config).mean() for g in grid])
+    if not np.isfinite(prom).any():
+        return none
+    peaks, _ = signal.find_peaks(np.nan_to_num(prom, neginf=-99.0))
+    if peaks.size == 0:
+        return none
+    best = float(grid[peaks[np.argmax(prom[peaks])]])
+    # refine on the summed loudness spectrum near the peak
+    near = np.abs(f - best) <= res
+    if near.any():
+        best = float(f[near][np.argmax(spec[:n_loud, near].mean(axis=0))])
+    halved = False
+    half = 0.5 * best
+    if half >= config.min_rate_bpm:
+        ph = _prominence(f, spec, half, res_bpm=res, config=config)
+        strongest = float(np.max(_prominence(f, spec[:n_loud], best, res_bpm=res, config=config)))
+        if np.max(ph) >= max(config.half_rate_min_db, strongest - config.half_rate_max_below_db):
+            near = np.abs(f - half) <= res * config.peak_halfwidth_res
+            k = int(np.argmax(ph))
+            best = float(f[near][np.argmax(spec[k, near])])
+            halved = True
+    tp = _prominence(f, spec, best, res_bpm=res, config=config)
+    top = float(np.max(tp))
+    return RateEstimate(best, top, halved, tp, _score(top, config))
+
+
+@dataclass(frozen=True)
+class SoundResult:
+    """What the sound analysis found, in the shapes the video path uses."""
+
+    rate_bpm: float | None
+    rate_confidence: float
+    rate_series: tuple[RatePoint, ...]
+    breaths: tuple[Breath, ...]
+    events: tuple[SoundEvent, ...]
+    silences: tuple[Silence, ...]
+    confidence: float
+    prominence_db: float
+    halved: bool  # inhale and exhale were both heard (the loudness peaked at twice the rate)
+    bands: tuple[tuple[float, float], ...]
+    audible_fraction: float  # share of the time the breathing was audible
+    notes: tuple[str, ...] = ()
+    fs_hz: float = 0.0
+    t_s: np.ndarray = field(default_factory=lambda: np.zeros(0), compare=False, repr=False)
+    trace: np.ndarray = field(default_factory=lambda: np.zeros(0), compare=False, repr=False)
+
+
+def _breath_trace(feats: SoundFeatures, est: RateEstimate, *, config: SoundConfig) -> np.ndarray:
+    traces, _ = feats.traces()
+    f0 = est.rate_bpm / 60.0
+    nyq = 0.5 * feats.fs_hz
+    lo, hi = config.breath_band_low * f0, min(config.breath_band_high * f0, 0.9 * nyq)
+    keep = np.flatnonzero(est.trace_prominence_db >= est.prominence_db - config.trace_keep_db)
+    order = config.breath_band_order
+    bp = np.array([bandpass(traces[k] - traces[k].mean(), fs_hz=feats.fs_hz, low_hz=lo, high_hz=hi, order=order) for k in keep])
+    bp /= np.maximum(bp.std(axis=1, keepdims=True), 1e-12)
+    # orientation: louder is up (the mean loudness, band-passed alike, is the reference)
+    ref = bandpass(feats.level_db.mean(axis=0) - feats.level_db.mean(), fs_hz=feats.fs_hz, low_hz=lo, high_hz=hi, order=order)
+    best = bp[int(np.argmax(est.trace_prominence_db[keep]))]
+    signs = np.sign(bp @ best)
+    signs[signs == 0] = 1.0
+    trace = (signs[:, None] * bp).mean(axis=0)
+    if float(trace @ ref) < 0:
+        trace = -trace
+    return trace
+
+
+def _cycles(trace: np.ndarray, *, fs_hz: float, t0_s: float, confidence: float, config: Config) -> tuple[Breath, ...]:
+    """One breath per cycle of the band-passed breath trace (its analytic phase).
+
+    The trace is loudness band-passed around the rate, ~ A cos(phase): the loud part is phase 0.
+    A breath starts where the phase passes -pi/2 (the sound rises), its exhale where it passes
+    +pi/2; one cycle is one breath, so the count follows the spectral rate.  A cycle whose
+    amplitude is far below the typical one, or whose phase runs backwards, loses confidence.
+    """
+    if trace.size < 4:
+        return ()
+    z = signal.hilbert(trace)
+    phase = np.unwrap(np.angle(z))
+    amp = np.abs(z)
+    typical = float(np.median(amp)) or 1.0
+    # a cycle that starts within edge_phase_rad of the recording's first sample counts (the band-pass
+    # settles there by reflection; at the end the phase stalls, so no such allowance)
+    tol = config.sound.edge_phase_rad
+    k0 = np.ceil((phase[0] - tol + 0.5 * np.pi) / (2 * np.pi))
+    k1 = np.floor((phase[-1] + 0.5 * np.pi) / (2 * np.pi))
+
+    def crossing(level: float) -> float | None:
+        if phase[0] - tol <= level <= phase[0]:
+            return t0_s
+        i = int(np.searchsorted(np.maximum.accumulate(phase), level))
+        if i <= 0 or i >= phase.size:
+            return None
+        a, b = phase[i - 1], phase[i]
+        frac = (level - a) / (b - a) if b != a else 0.0
+        return t0_s + (i - 1 + frac) / fs_hz
+
+    out: list[Breath] = []
+    bc = config.breaths
+    for k in np.arange(k0, k1):
+        start = crossing(2 * np.pi * k - 0.5 * np.pi)
+        mid = crossing(2 * np.pi * k + 0.5 * np.pi)
+        end = crossing(2 * np.pi * (k + 1) - 0.5 * np.pi)
+        if start is None or mid is None or end is None or not start < mid < end:
+            continue
+        i, j = int((start - t0_s) * fs_hz), int((end - t0_s) * fs_hz) + 1
+        seg_amp = float(np.mean(amp[i:j]))
+        monotonic = bool(np.all(np.diff(phase[i:j]) > -0.1)) if j - i > 1 else True
+        dur = end - start
+        plausible = bc.min_breath_s <= dur <= bc.max_breath_s
+        c = confidence * min(1.0, seg_amp / typical / config.sound.min_cycle_amplitude) * (1.0 if monotonic else 0.5)
+        out.append(Breath(round(start, 3), round(mid, 3), round(end, 3), round(end, 3), round(2 * seg_amp, 4),
+                          round(c if plausible else 0.0, 3)))
+    return tuple(out)
+
+
+def _events(feats: SoundFeatures, breaths, *, config: SoundConfig) -> tuple[tuple[SoundEvent, ...], np.ndarray]:
+    above = feats.above_floor_db
+    active = above >= config.active_db
+    runs = long_runs(active, min_len=max(1, int(round(0.2 * feats.fs_hz))))
+    raw = [(float(feats.t_s[i]), float(feats.t_s[j - 1]), float(above[i:j].max())) for i, j in runs]
+    events: list[SoundEvent] = []
+    for b in breaths:
+        inside = [e for e in raw if b.inhale_start <= 0.5 * (e[0] + e[1]) < b.end]
+        if not inside:
+            continue
+        loud = max(range(len(inside)), key=lambda k: inside[k][2])
+        for k, (s, e, lvl) in enumerate(inside):
+            events.append(SoundEvent(round(s, 3), round(e, 3), "inhale" if k == loud else "exhale", round(lvl, 1)))
+    return tuple(events), active
+
+
+def _silences(feats: SoundFeatures, active: np.ndarray, *, config: SoundConfig) -> tuple[Silence, ...]:
+    out = []
+    for i, j in long_runs(~active, min_len=max(1, int(round(config.min_silence_s * feats.fs_hz)))):
+        if i == 0 or j >= active.size:
+            continue  # touching the ends: its length is unknown
+        out.append(Silence(round(float(feats.t_s[i]), 3), round(float(feats.t_s[j - 1]), 3)))
+    return tuple(out)
+
+
+def analyze_sound(feats: SoundFeatures, *, config: Config = DEFAULT, t_end_s: float | None = None) -> SoundResult:
+    """Rate, breaths, events and silences from sound features."""
+    sc = config.sound
+    n = feats.t_s.size
+    t0 = float(feats.t_s[0]) if n else 0.0
+    t_end = float(t_end_s if t_end_s is not None else (feats.t_s[-1] if n else 0.0))
+    notes: list[str] = []
+    empty = SoundResult(None, 0.0, rate_series((), t_start_s=t0, t_end_s=t_end, config=config.rate), (), (), (), 0.0, 0.0,
+                        False, feats.bands, 0.0, (), feats.fs_hz, feats.t_s, np.zeros(n))
+    if n < 16:
+        return _with_notes(empty, ("sound too short to measure breathing",))
+    dynamic = float(np.percentile(feats.above_floor_db, 95))
+    above = feats.above_floor_db
+    audible = float(np.mean(above >= sc.active_db))
+    if dynamic < sc.min_dynamic_db:
+        empty = _with_notes(empty, ("no breathing heard: the sound is silent or a steady noise",))
+        return SoundResult(**{**empty.__dict__, "audible_fraction": audible})
+    est = estimate_rate(feats, config=sc)
+    if est.rate_bpm is None:
+        return _with_notes(empty, ("no breathing rhythm in the sound",))
+    trace = _breath_trace(feats, est, config=sc)
+    breaths = _cycles(trace, fs_hz=feats.fs_hz, t0_s=t0, confidence=est.confidence, config=config)
+    bpm, conf = clip_rate(breaths, periodicity=None, config=config.rate)
+    series = rate_series(breaths, t_start_s=t0, t_end_s=t_end, config=config.rate)
+    events, active = _events(feats, breaths, config=sc)
+    silences = _silences(feats, active, config=sc)
+    if est.prominence_db < sc.prominence_low_db:
+        notes.append("sound: no clear breathing rhythm (heard breathing is irregular, quiet, or masked by noise)")
+    elif bpm is None:
+        notes.append("sound: breathing rhythm too weak for a reliable rate")
+    if silences:
+        notes.append(
+            f"sound: {len(silences)} silence(s) of {sc.min_silence_s:.0f} s or more; sound alone cannot tell a held "
+            "breath from quiet breathing"
+        )
+    return SoundResult(
+        rate_bpm=bpm,
+        rate_confidence=round(conf, 3),
+        rate_series=series,
+        breaths=breaths,
+        events=events,
+        silences=silences,
+        confidence=round(conf, 3),
+        prominence_db=round(est.prominence_db, 2),
+        halved=est.halved,
+        bands=feats.bands,
+        audible_fraction=round(audible, 3),
+        notes=tuple(notes),
+        fs_hz=feats.fs_hz,
+        t_s=feats.t_s,
+        trace=trace,
+    )
+
+
+def _with_notes(r: SoundResult, notes: tuple[str, ...]) -> SoundResult:
+    return SoundResult(**{**r.__dict__, "notes": r.notes + notes})
+
+
+def analyze_audio_samples(audio: Audio, *, config: Config = DEFAULT) -> SoundResult:
+    """The whole sound analysis of a decoded recording."""
+    sc = config.sound
+    bands = bands_for(source_rate_hz=audio.info.source_rate_hz, fs_hz=audio.info.sample_rate_hz, config=sc)
+    power, frame_hz = band_power(audio.samples, fs_hz=audio.info.sample_rate_hz, bands=bands, config=sc)
+    feats = features(power, frame_hz=frame_hz, bands=bands, t0_s=audio.t0_s, config=sc)
+    return analyze_sound(feats, config=config, t_end_s=audio.t0_s + audio.info.duration_s)
+
+
+class SoundAnalyzer:
+    """Live sound analysis: ``push(block)`` as samples arrive, ``result()`` when an estimate is wanted.
+
+    Only frame powers (50 per second and band) are kept, for the last ``[sound] live_window_s``;
+    ``result()`` runs :func:`features` and :func:`analyze_sound` on them, so the live estimate is
+    the batch estimate over that window.
+
+    >>> an = SoundAnalyzer(fs_hz=8000.0)
+    >>> an.push(np.zeros(800)); an.seconds
+    0.1
+    """
+
+    def __init__(self, *, fs_hz: float, source_rate_hz: float | None = None, config: Config = DEFAULT, t0_s: float = 0.0):
+        sc = config.sound
+        self.config = config
+        self.bands = bands_for(source_rate_hz=source_rate_hz or fs_hz, fs_hz=fs_hz, config=sc)
+        self._energy = BandEnergy(fs_hz=fs_hz, bands=self.bands, config=sc)
+        self._frames: deque = deque(maxlen=int(np.ceil(sc.live_window_s * self._energy.frame_hz)))
+        self._n_frames = 0
+        self.t0_s = float(t0_s)
+
+    @property
+    def seconds(self) -> float:
+        return round(self._energy.n_samples / self._energy.fs_hz, 6)
+
+    def push(self, block: np.ndarray) -> None:
+        for row in self._energy.push(block):
+            self._frames.append(row)
+            self._n_frames += 1
+
+    def result(self) -> SoundResult:
+        sc = self.config.sound
+        hop_s = 1.0 / self._energy.frame_hz
+        first = self._n_frames - len(self._frames)
+        power = np.array(self._frames) if self._frames else np.zeros((0, len(self.bands)))
+        feats = features(power, frame_hz=self._energy.frame_hz, bands=self.bands, t0_s=self.t0_s + first * hop_s, config=sc)
+        return analyze_sound(feats, config=self.config, t_end_s=self.t0_s + self._n_frames * hop_s)

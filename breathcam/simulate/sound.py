@@ -1,0 +1,126 @@
+"""Seeded breath sounds with exact truth: airflow noise, heart sounds, and background noise at an SNR.
+
+The breathing schedule (and so the truth) comes from :func:`breathcam.simulate.waveform.simulate_breathing`;
+the sound is turbulence noise (band-limited 150-1500 Hz) whose amplitude follows the airflow (the
+lung volume's speed), louder on the inhale than on the exhale as at a chest microphone
+(``exhale_gain``).  Optional heart sounds (S1 and S2: 80 ms thumps at 30-120 Hz, as leak into a
+contact microphone) and background noise: ``"white"``, ``"fan"`` (pink-ish noise with a 100 Hz hum
+and harmonics) or ``"traffic"`` (low-frequency rumble whose level drifts over tens of seconds).
+The SNR is breath-sound power over noise power across the whole recording.
+
+>>> s = simulate_sound(duration_s=30, rate_bpm=12, seed=1)
+>>> s.fs_hz, s.samples.dtype.name, round(s.truth.rate_bpm)
+(8000.0, 'float32', 12)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import signal
+
+from breathcam.simulate.waveform import Truth, simulate_breathing
+from breathcam.types import ParameterError
+
+NOISES = ("white", "fan", "traffic")
+# Turbulent airflow sound band at the chest (tracheal/vesicular sounds: most energy 150-1500 Hz).
+BREATH_BAND_HZ = (150.0, 1500.0)
+# Waveform sampling used to derive the airflow (fast enough for the sharpest inhale onset).
+_WAVE_HZ = 100.0
+
+
+@dataclass(frozen=True)
+class SimulatedSound:
+    samples: np.ndarray  # mono float32, peak 0.5
+    fs_hz: float
+    truth: Truth
+
+
+def _band_noise(n: int, *, fs_hz: float, band_hz: tuple[float, float], rng: np.random.Generator) -> np.ndarray:
+    sos = signal.butter(4, band_hz, btype="bandpass", output="sos", fs=fs_hz)
+    y = signal.sosfilt(sos, rng.standard_normal(n))
+    return y / (np.std(y) or 1.0)
+
+
+def _heart(n: int, *, fs_hz: float, bpm: float, rng: np.random.Generator) -> np.ndarray:
+    out = np.zeros(n)
+    t = np.arange(int(0.08 * fs_hz)) / fs_hz
+    beat = 60.0 / bpm
+    k = rng.uniform(0, beat)
+    while k < n / fs_hz:
+        for delay, f, amp in ((0.0, 50.0, 1.0), (0.3, 70.0, 0.7)):  # S1, then S2 300 ms later
+            i = int((k + delay) * fs_hz)
+            burst = amp * np.sin(2 * np.pi * f * t) * np.hanning(t.size)
+            j = min(n, i + t.size)
+            if i < n:
+                out[i:j] += burst[: j - i]
+        k += beat * float(np.exp(0.03 * rng.standard_normal()))
+    return out
+
+
+def _noise(kind: str, n: int, *, fs_hz: float, rng: np.random.Generator) -> np.ndarray:
+    if kind == "white":
+        y = rng.standard_normal(n)
+    elif kind == "fan":
+        y = signal.lfilter([1.0], [1.0, -0.9], rng.standard_normal(n))  # pinkish broadband air noise
+        t = np.arange(n) / fs_hz
+        hum = sum(np.sin(2 * np.pi * 100.0 * h * t + rng.uniform(0, 6.3)) / h for h in (1, 2, 3))
+        y = y / np.std(y) + 0.5 * hum
+    elif kind == "traffic":
+        y = signal.lfilter([1.0], [1.0, -0.995], rng.standard_normal(n))  # rumble
+        y = signal.sosfilt(signal.butter(2, 30.0, btype="highpass", output="sos", fs=fs_hz), y)
+        t = np.arange(n) / fs_hz
+        y = y / np.std(y) * (1.0 + 0.5 * np.sin(2 * np.pi * t / 23.0 + rng.uniform(0, 6.3)))
+    else:
+        raise ParameterError(f"noise must be one of {', '.join(NOISES)}, not {kind!r}")
+    return y / (np.std(y) or 1.0)
+
+
+def simulate_sound(
+    *,
+    duration_s: float = 60.0,
+    rate_bpm: float = 12.0,
+    fs_hz: float = 8000.0,
+    snr_db: float | None = None,
+    noise: str = "white",
+    heart_bpm: float | None = None,
+    heart_gain: float = 2.0,
+    exhale_gain: float = 0.5,
+    irregularity: float = 0.0,
+    paced: str | tuple[float, float, float, float] | None = None,
+    holds=(),
+    seed: int = 0,
+) -> SimulatedSound:
+    """A breathing recording with exact truth.
+
+    snr_db: breath sound over background noise (None: no noise but a -60 dB floor); heart_bpm:
+    add heart sounds at this rate, ``heart_gain`` times the breath sound's rms (contact
+    microphones hear the heart louder than the breath); exhale_gain: the exhale's loudness relative
+    to the inhale's; the rest as in simulate_breathing.
+    """
+    if fs_hz < 1000:
+        raise ParameterError(f"fs_hz must be at least 1000 for breath sounds, not {fs_hz}")
+    rng = np.random.default_rng(seed)
+    b = simulate_breathing(
+        duration_s=duration_s, fs_hz=_WAVE_HZ, rate_bpm=rate_bpm, irregularity=irregularity, paced=paced, holds=holds, seed=seed
+    )
+    flow = np.gradient(b.volume) * _WAVE_HZ
+    amp = np.where(flow > 0, flow, -exhale_gain * flow)
+    amp = amp / (np.percentile(amp, 99) or 1.0)
+    n = int(round(duration_s * fs_hz))
+    t = np.arange(n) / fs_hz
+    env = np.interp(t, b.t_s, amp)
+    breath = env * _band_noise(n, fs_hz=fs_hz, band_hz=BREATH_BAND_HZ, rng=rng)
+    p_breath = float(np.mean(breath**2)) or 1.0
+    x = breath.copy()
+    if heart_bpm is not None:
+        h = _heart(n, fs_hz=fs_hz, bpm=heart_bpm, rng=rng)
+        x += h * np.sqrt(p_breath / (np.mean(h**2) or 1.0)) * heart_gain
+    if snr_db is not None:
+        nz = _noise(noise, n, fs_hz=fs_hz, rng=rng)
+        x += nz * np.sqrt(p_breath / 10.0 ** (snr_db / 10.0))
+    else:
+        x += 1e-3 * np.sqrt(p_breath) * rng.standard_normal(n)
+    x = 0.5 * x / (np.max(np.abs(x)) or 1.0)
+    return SimulatedSound(samples=x.astype(np.float32), fs_hz=float(fs_hz), truth=b.truth)

@@ -1,0 +1,125 @@
+"""The report, the CSVs and reading a saved analysis back, on a simulated session with exact truth.
+
+The Analysis comes from the real signal core (pipeline.analysis_from_traces) on a seeded
+5-minute simulated trace, so the numbers in the report are measured, not copied from the truth.
+"""
+
+import csv
+import re
+import statistics
+
+import numpy as np
+import pytest
+
+from breathcam.pipeline import analysis_from_traces
+from breathcam.report.csv import BREATH_COLUMNS, write_csvs
+from breathcam.report.export import analysis_from_dict, analysis_to_dict, summary_numbers
+from breathcam.report.html import COLORS, render_report
+from breathcam.simulate.waveform import simulate_breathing
+from breathcam.types import InputError, MotionTraces
+
+FS = 10.0
+
+
+@pytest.fixture(scope="module")
+def session():
+    b = simulate_breathing(duration_s=300, fs_hz=FS, rate_bpm=15, irregularity=0.12, sigh_every_s=60,
+                           holds=[(100, 8, "inhale"), (200, 12, "exhale")], belly_share=0.3, seed=7)
+    rng = np.random.default_rng(7)
+    x = 3.0 * b.volume
+    x = x + 0.05 * np.std(x) * rng.standard_normal(x.size)
+    tr = MotionTraces(FS, b.t_s, x, 3.0 * b.chest, 3.0 * b.belly, np.ones(x.size, bool), 1.0, "pose", "front")
+    return analysis_from_traces(tr, source="sim/session.mp4"), b.truth
+
+
+def _text(html_doc: str) -> str:
+    return re.sub(r"<[^>]+>", " ", html_doc)
+
+
+def test_key_numbers_match_the_truth(session):
+    a, truth = session
+    nums = summary_numbers(a)
+    assert nums["rate_bpm"] == pytest.approx(truth.rate_bpm, abs=0.5)
+    assert abs(nums["n_breaths"] - len(truth.breaths)) <= 1
+    true_d = [br.end - br.inhale_start for br in truth.breaths]
+    true_cv = statistics.stdev(true_d) / statistics.fmean(true_d)
+    assert nums["cv_duration"] == pytest.approx(true_cv, rel=0.2)
+    true_sighs = sum(br.is_sigh for br in truth.breaths)
+    assert abs(nums["n_sighs"] - true_sighs) <= 1 and true_sighs >= 3
+    assert nums["n_holds"] == 2
+    assert nums["longest_hold_s"] == pytest.approx(12.0, abs=1.5)
+
+
+def test_report_shows_the_numbers(session):
+    a, truth = session
+    doc = render_report(a, lang="en", client="C-7")
+    text = _text(doc)
+    nums = summary_numbers(a)
+    assert f"{a.rate_bpm:.1f}" in text and "/min" in text
+    assert f"{100 * nums['cv_duration']:.0f}%" in text  # variability card
+    assert f"RMSSD {nums['rmssd_s']:.1f} s" in text
+    # per-breath table: one row per breath, holds named in the remarks
+    table = doc.split('<section class="breaths">', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr") - 1 == len(a.breaths)
+    assert "hold 8.0 s after inhale" in text or "hold 7.9 s after inhale" in text or "hold 8.1 s after inhale" in text
+    assert re.search(r"hold 1[12]\.\d s after exhale", text)
+    assert text.count("sigh") >= nums["n_sighs"]
+    for section in ("Breathing waveform", "Breathing rate over time", "Breath-to-breath duration", "Every breath",
+                    "Quality and confidence", "How each number was measured", "Chest and belly"):
+        assert section in text
+    # plots are inline SVG in the breathing colour, with the holds as bands
+    assert doc.count("<svg") >= 5
+    assert f'stroke="{COLORS["breathing"]}"' in doc and f'fill="{COLORS["hold"]}"' in doc
+    # self-contained: nothing loaded from outside
+    assert "<script" not in doc and "<link" not in doc and "src=" not in doc and "@import" not in doc
+    assert not re.search(r"https?://(?!www\.w3\.org/2000/svg)", doc)
+
+
+def test_report_in_dutch(session):
+    a, _ = session
+    text = _text(render_report(a, lang="nl"))
+    assert "Ademhalingsrapport" in text and "Hoe elk getal is gemeten" in text
+    assert f"{a.rate_bpm:.1f}".replace(".", ",") in text
+    with pytest.raises(Exception, match="language"):
+        render_report(a, lang="de")
+
+
+def test_observations_and_compliance_where_present(session):
+    from dataclasses import replace
+
+    a, _ = session
+    fast = replace(a, rate_bpm=26.0)
+    assert "above 20/min" in _text(render_report(fast))
+    doc = render_report(a, extras={"compliance": {"score": 0.82, "cycles_followed": 9}})
+    assert "Exercise compliance" in doc and "cycles followed" in doc
+
+
+def test_json_round_trip_and_schematic_report(session, tmp_path):
+    a, _ = session
+    back = analysis_from_dict(analysis_to_dict(a))
+    assert len(back.breaths) == len(a.breaths) and len(back.holds) == len(a.holds)
+    assert back.breaths[5].exhale_start == pytest.approx(a.breaths[5].exhale_start, abs=1e-3)
+    assert back.rate_bpm == pytest.approx(a.rate_bpm, abs=0.01)
+    assert summary_numbers(back)["cv_duration"] == pytest.approx(summary_numbers(a)["cv_duration"], abs=0.002)
+    doc = render_report(back)
+    assert "Schematic rebuilt from the saved breath timings" in doc
+    with pytest.raises(InputError):
+        analysis_from_dict({"rate_bpm": 3})
+    with pytest.raises(InputError, match="newer"):
+        analysis_from_dict({**analysis_to_dict(a), "version": 99})
+
+
+def test_csv_per_breath_and_per_second(session, tmp_path):
+    a, truth = session
+    per_breath, per_second = write_csvs(a, tmp_path, stem="s")
+    rows = list(csv.DictReader(per_breath.open()))
+    assert len(rows) == len(a.breaths) and tuple(rows[0]) == BREATH_COLUMNS
+    assert float(rows[3]["duration_s"]) == pytest.approx(a.breaths[3].duration_s, abs=1e-3)
+    assert sum(r["hold_after"] == "exhale" for r in rows) == 1
+    secs = list(csv.DictReader(per_second.open()))
+    assert len(secs) == int(a.duration_s) + 1
+    phases = [r["phase"] for r in secs]
+    assert phases.count("hold") == pytest.approx(8 + 12, abs=3)
+    assert {"inhale", "exhale"} <= set(phases)
+    rates = [float(r["rate_bpm"]) for r in secs if r["rate_bpm"]]
+    assert statistics.median(rates) == pytest.approx(truth.rate_bpm, abs=1.5)
