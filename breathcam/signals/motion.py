@@ -123,6 +123,12 @@ class MotionSample:
     # whether it was measured on this frame.
     shoulder_dy: float = 0.0
     shoulder_ok: bool = False
+    # Vertical displacement of one body point each in the chest and shoulder boxes, from an affine
+    # fit of the points' motion (see _anchored): unlike the median it does not depend on which
+    # points survive, which matters when the torso scales and leaves the frame as the person moves
+    # (signals.movement uses these while the body moves).
+    chest_anchor_dy: float = 0.0
+    shoulder_anchor_dy: float = 0.0
 
     @property
     def chest(self) -> float:
@@ -218,6 +224,8 @@ class _Group:
         self.dx = 0.0
         self.dy = 0.0
         self.expansion = 0.0
+        self.anchor: np.ndarray | None = None  # a body point followed through the frames (px)
+        self.anchor_dy = 0.0
 
     def drop(self) -> None:
         self.points = np.zeros((0, 2), np.float32)
@@ -349,6 +357,7 @@ class MotionTracker:
             valid=valid,
             chest_dx=c.dx,
             chest_dy=c.dy,
+            chest_anchor_dy=c.anchor_dy,
             belly_dx=b.dx,
             belly_dy=b.dy,
             belly_expansion=b.expansion,
@@ -364,6 +373,7 @@ class MotionTracker:
             method=method,
             view=view,
             shoulder_dy=sh.dy,
+            shoulder_anchor_dy=sh.anchor_dy,
             shoulder_ok=bool(ok.get("shoulders", False)),
         )
 
@@ -406,6 +416,8 @@ class MotionTracker:
             d = b - a
             g.dx += float(np.median(d[:, 0]))
             g.dy += float(np.median(d[:, 1]))
+            if g.name in ("chest", "shoulders") and boxes.get(g.name) is not None:
+                g.anchor_dy += _anchored(g, a, d, boxes[g.name], config=cfg)
             if g.name == "belly" and boxes.get("belly") is not None:
                 box = boxes["belly"]
                 g.expansion += _expansion(a, d, config=cfg) * 0.25 * (box.width + box.height)
@@ -545,6 +557,28 @@ def _expansion(p: np.ndarray, d: np.ndarray, *, config: MotionConfig) -> float:
             break
         keep = new_keep
     return s
+
+
+def _anchored(g: _Group, p: np.ndarray, d: np.ndarray, box: Box, *, config: MotionConfig) -> float:
+    """Vertical displacement of the group's anchor: a robust affine fit d = t + A (p - mean)
+    evaluated at the anchor, which then moves with it.  The anchor starts at the box centre and
+    goes back there when it leaves the box (the body moved on)."""
+    if g.anchor is None or not (box.x0 <= g.anchor[0] <= box.x1 and box.y0 <= g.anchor[1] <= box.y1):
+        g.anchor = np.array(box.center, dtype=float)
+    p = p.astype(float)
+    d = d.astype(float)
+    if len(p) < max(config.min_points, 6):
+        step = np.median(d, axis=0)
+    else:
+        x = np.column_stack([np.ones(len(p)), p - p.mean(axis=0)])
+        coef, *_ = np.linalg.lstsq(x, d, rcond=None)
+        res = np.hypot(*(d - x @ coef).T)
+        keep = res <= max(config.expansion_outlier_sigmas * 1.4826 * float(np.median(res)), config.expansion_outlier_floor_px)
+        if keep.sum() >= 6:
+            coef, *_ = np.linalg.lstsq(x[keep], d[keep], rcond=None)
+        step = coef[0] + (g.anchor - p.mean(axis=0)) @ coef[1:]
+    g.anchor = g.anchor + step
+    return float(step[1])
 
 
 def _facing(regions: TorsoRegions, config: MotionConfig) -> float:

@@ -65,6 +65,10 @@ def body_reference(cols: dict[str, np.ndarray], *, config: MovementConfig = DEFA
     return None
 
 
+# The sideways motion of each body reference (breathing moves neither sideways from the front).
+_SIDEWAYS = {"head": "reference_dx", "belly": "belly_dx"}
+
+
 def _band(x: np.ndarray, *, fs_hz: float, config: MovementConfig) -> np.ndarray:
     sos = signal.butter(config.fit_order, [config.fit_low_hz, config.fit_high_hz], btype="bandpass", output="sos", fs=fs_hz)
     pad = min(x.shape[0] - 1, 3 * int(fs_hz / config.fit_low_hz))
@@ -101,16 +105,22 @@ def stabilise_columns(
     name, position = ref
     if movement_extent_px(position, fs_hz=fs, config=config) < config.min_movement_px:
         return cols, None, ()
-    # The position and its square: a measurement's response to the movement is not quite
-    # proportional to the reference's (the torso scales and tips as it moves).
+    # The position and its square (a measurement's response to the movement is not quite
+    # proportional to the reference's: the torso scales and tips as it moves) and the reference's
+    # sideways motion (a lift drifts and tilts to one side or the other).
     scale = max(float(np.max(np.abs(position))), 1e-9)
-    basis = np.column_stack([position, position**2 / scale])
+    side = np.asarray(cols[_SIDEWAYS[name]], dtype=float)
+    basis = np.column_stack([position, position**2 / scale, side - side[0]])
     reg = _band(basis, fs_hz=fs, config=config)
     out = dict(cols)
+    # while the body moves, the anchored fits stand in for the medians (see MotionSample)
+    for column, anchored in (("chest_dy", "chest_anchor_dy"), ("shoulder_dy", "shoulder_anchor_dy")):
+        if anchored in cols:
+            out[column] = cols[anchored]
     for column in BREATHING_COLUMNS:
         if column not in cols:
             continue
-        y = np.asarray(cols[column], dtype=float)
+        y = np.asarray(out[column], dtype=float)
         beta, *_ = np.linalg.lstsq(reg, _band(y - y[0], fs_hz=fs, config=config), rcond=None)
         out[column] = y - basis @ beta
     return out, name, (f"whole-body movement removed from the breathing motion (reference: {name})",)
