@@ -123,3 +123,25 @@ def test_csv_per_breath_and_per_second(session, tmp_path):
     assert {"inhale", "exhale"} <= set(phases)
     rates = [float(r["rate_bpm"]) for r in secs if r["rate_bpm"]]
     assert statistics.median(rates) == pytest.approx(truth.rate_bpm, abs=1.5)
+
+
+def test_movement_section_lists_the_repetitions_and_survives_the_json(session):
+    from dataclasses import replace
+
+    from breathcam.types import Movement, Repetition
+
+    a, _ = session
+    reps = (
+        Repetition(10.0, 11.2, 12.4, 30.0, held=True, exhale_on_effort=False, braced=False),
+        Repetition(13.0, 14.2, 15.4, 31.0, held=False, exhale_on_effort=True, braced=True),
+        Repetition(16.0, 17.2, 18.4, 29.0, held=False, exhale_on_effort=False, braced=False),
+    )
+    moved = replace(a, movement=Movement(reps, 0.2, ((0.5, 1.0),), "head", True))
+    text = _text(render_report(moved))
+    assert "Breathing while moving" in text
+    assert "3 repetitions; the breath was held through 1, an exhale fell on the effort in 1, the belly was braced in 1" in text
+    back = analysis_from_dict(analysis_to_dict(moved))
+    assert back.movement.reps == reps and back.movement.reference == "head"
+    locked = replace(moved, movement=replace(moved.movement, separable=False))
+    assert "cannot separate them" in _text(render_report(locked))
+    assert "Breathing while moving" not in _text(render_report(a))

@@ -11,7 +11,7 @@ import math
 import os
 from pathlib import Path
 
-from breathcam.types import Analysis, Breath, BreathcamError
+from breathcam.types import Analysis, Breath, BreathcamError, Movement, Repetition
 
 CONTRACT_VERSION = 1
 
@@ -160,6 +160,26 @@ def _compliance(analysis: Analysis) -> dict:
     }
 
 
+def _movement_from_dict(m: dict | None) -> Movement | None:
+    if not m:
+        return None
+    reps = tuple(
+        Repetition(
+            start=float(r["start"]), turn=float(r["turn"]), end=float(r["end"]), depth_px=float(r.get("depth_px") or 0.0),
+            held=r.get("held"), exhale_on_effort=r.get("exhale_on_effort"), braced=r.get("braced"),
+        )
+        for r in m.get("reps", [])
+    )
+    return Movement(
+        reps=reps,
+        moving_fraction=float(m.get("moving_fraction") or 0.0),
+        motion_series=tuple((float(x["t"]), float(x["speed_px_s"])) for x in m.get("motion_series", [])),
+        reference=m.get("reference"),
+        separable=bool(m.get("separable", True)),
+        notes=tuple(m.get("notes", [])),
+    )
+
+
 def write_json(analysis: Analysis, path: str | Path) -> Path:
     """Write the contract to ``path`` atomically (a reader never sees half a file)."""
     path = Path(path)
@@ -228,6 +248,7 @@ def analysis_from_dict(data: dict) -> Analysis:
             pattern=pattern,
             quality=quality,
             feedback=feedback,
+            movement=_movement_from_dict(data.get("movement")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"analysis file is damaged or incomplete ({type(exc).__name__}: {exc})") from None

@@ -79,6 +79,11 @@ _T = {
         "chest": "chest", "belly": "belly", "mixed": "mixed", "unknown": "not measured",
         "pattern_none": "Chest and belly were not measured separately in this recording.",
         "compliance_t": "Exercise compliance", "trend_t": "Change over sessions",
+        "movement_t": "Breathing while moving",
+        "movement_sum": "{n} repetitions; the breath was held through {h}, an exhale fell on the effort in {e}, the belly was braced in {b}.",
+        "movement_locked": "The breath kept step with the movement (one breath per repetition): a camera cannot separate them, so the repetitions are not labelled.",
+        "rep_down": "down", "rep_up": "up (effort)", "rep_breath": "breath", "rep_exhale": "exhale on effort",
+        "rep_braced": "belly braced", "held": "held", "continued": "continued", "yes": "yes", "no": "no",
         "trend_caption": "This client's sessions in date order; this session is the last point.",
         "table_t": "Every breath", "n": "#", "rate_col": "rate", "depth": "depth", "conf": "conf.", "remark": "remark",
         "sigh": "sigh", "hold_after": "hold {d} s after {a}", "low_conf": "low confidence",
@@ -127,6 +132,11 @@ _T = {
         "chest": "borst", "belly": "buik", "mixed": "gemengd", "unknown": "niet gemeten",
         "pattern_none": "Borst en buik zijn in deze opname niet apart gemeten.",
         "compliance_t": "Uitvoering van de oefening", "trend_t": "Verloop over sessies",
+        "movement_t": "Ademen tijdens bewegen",
+        "movement_sum": "{n} herhalingen; de adem werd vastgehouden bij {h}, uitgeademd tijdens de inspanning bij {e}, de buik aangespannen bij {b}.",
+        "movement_locked": "De adem liep gelijk op met de beweging (één ademhaling per herhaling): een camera kan ze dan niet scheiden, dus de herhalingen zijn niet beoordeeld.",
+        "rep_down": "omlaag", "rep_up": "omhoog (inspanning)", "rep_breath": "adem", "rep_exhale": "uitademen bij inspanning",
+        "rep_braced": "buik aangespannen", "held": "vastgehouden", "continued": "doorgeademd", "yes": "ja", "no": "nee",
         "trend_caption": "De sessies van deze cliënt op datum; deze sessie is het laatste punt.",
         "table_t": "Alle ademhalingen", "n": "#", "rate_col": "freq.", "depth": "diepte", "conf": "betr.", "remark": "opmerking",
         "sigh": "zucht", "hold_after": "{d} s vastgehouden na {a}", "low_conf": "onzeker",
@@ -683,6 +693,32 @@ def _pattern_section(analysis: Analysis, *, lang: str) -> str:
     return f'<section><h2>{T["pattern_t"]}</h2>{body}</section>'
 
 
+def _movement_section(analysis: Analysis, *, lang: str) -> str:
+    """Repetitions (squats, lifting) and how the breath went with each; empty without movement."""
+    m = getattr(analysis, "movement", None)
+    if m is None or not m.reps:
+        return ""
+    T = _T[lang]
+
+    def yn(v):
+        return "–" if v is None else T["yes"] if v else T["no"]
+
+    def count(key):
+        return sum(1 for r in m.reps if getattr(r, key))
+
+    head = (f'<p>{_e(T["movement_sum"].format(n=len(m.reps), h=count("held"), e=count("exhale_on_effort"), b=count("braced")))}</p>'
+            if m.separable else f'<p>{_e(T["movement_locked"])}</p>')
+    rows = "".join(
+        f"<tr><td>{i}</td><td>{_clock(r.start)}–{_clock(r.turn)}</td><td>{_clock(r.turn)}–{_clock(r.end)}</td>"
+        f"<td>{_e('–' if r.held is None else T['held'] if r.held else T['continued'])}</td>"
+        f"<td>{_e(yn(r.exhale_on_effort))}</td><td>{_e(yn(r.braced))}</td></tr>"
+        for i, r in enumerate(m.reps, 1)
+    )
+    table = (f'<table class="grid narrow"><tr><th>{T["n"]}</th><th>{T["rep_down"]}</th><th>{T["rep_up"]}</th>'
+             f'<th>{T["rep_breath"]}</th><th>{T["rep_exhale"]}</th><th>{T["rep_braced"]}</th></tr>{rows}</table>')
+    return f'<section><h2>{T["movement_t"]}</h2>{head}{table}</section>'
+
+
 def _breath_table(analysis: Analysis, *, lang: str, cfg) -> str:
     T = _T[lang]
     br = analysis.breaths
@@ -881,6 +917,9 @@ def render_report(
         _holds_section(analysis, lang=lang, config=config),
         _pattern_section(analysis, lang=lang),
     ]
+    movement = _movement_section(analysis, lang=lang)
+    if movement:
+        parts.append(movement)
     compliance = getattr(analysis, "compliance", None) or extras.get("compliance")
     if compliance:
         parts.append(f'<section><h2>{T["compliance_t"]}</h2>{_generic_table(compliance, lang)}</section>')
