@@ -1,4 +1,7 @@
-"""Command line: ``breathcam analyze CLIP --json out.json`` and ``breathcam simulate``.
+"""Command line: ``breathcam analyze | live | exercise | report | sessions | devices | simulate``.
+
+Each command parses its options and hands on to the module that does the work (pipeline, live,
+report.*); nothing is computed here but the printed summary.
 
 Errors the user can act on print one line (``breathcam: error: ...``) and exit with status 2;
 they never show a traceback.
@@ -27,10 +30,12 @@ def _build_parser() -> argparse.ArgumentParser:
 
     analyze = sub.add_parser(
         "analyze",
-        help="analyse a recorded clip: every breath, the rate and breath holds",
-        description="Analyse a recorded video clip and print a summary; --json writes the analysis contract.",
+        help="analyse a recorded clip, a sound file or a folder: every breath, rate, holds, chest vs belly",
+        description="Analyse a recorded video clip or sound file (or every one in a folder) and print a summary; "
+        "--json writes the analysis contract.",
     )
-    analyze.add_argument("input", help="video file (mp4, avi, mov, mkv, ...), or a folder: every clip in it")
+    analyze.add_argument("input", help="video (mp4, avi, mov, mkv, ...) or sound file (wav, flac, ogg, mp3, ...), "
+                         "or a folder: every clip and sound file in it")
     analyze.add_argument("--json", dest="json_path", metavar="OUT.json", help="write the analysis as JSON")
     analyze.add_argument("--config", metavar="FILE.toml", help="override thresholds (see docs/config.md)")
     analyze.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
@@ -223,12 +228,24 @@ def summary_lines(analysis) -> list[str]:
     if sighs:
         lines.append(f"sighs: {sighs}")
     lines.extend(_pattern_lines(analysis.pattern))
+    lines.extend(_movement_lines(getattr(analysis, "movement", None)))
     lines.append(
         f"quality: confidence {analysis.quality.confidence:.2f}, person found by pose in "
         f"{100 * analysis.quality.pose_found:.0f}% of checks"
     )
     lines.extend(f"note: {n}" for n in analysis.quality.notes)
     return lines
+
+
+def _movement_lines(m) -> list[str]:
+    """One line on breathing while moving (signals.movement), none when the body did not move."""
+    if m is None or not m.reps:
+        return []
+    if not m.separable:
+        return [f"movement: {len(m.reps)} repetitions; the breath keeps step with them (cannot be separated)"]
+    held = sum(1 for r in m.reps if r.held)
+    exhale = sum(1 for r in m.reps if r.exhale_on_effort)
+    return [f"movement: {len(m.reps)} repetitions; breath held through {held}, exhale on the effort in {exhale}"]
 
 
 def _pattern_lines(p) -> list[str]:
