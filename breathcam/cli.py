@@ -160,7 +160,9 @@ def _cmd_live(args: argparse.Namespace, *, exercise: str | None = None) -> int:
         )
     finally:
         if writer is not None:
-            writer.recorder.close()  # no-op after finish; keeps what was written if the loop failed
+            writer.close()  # a no-op after the final analysis; keeps what was written if the loop failed
+            if writer.error is not None:
+                print(f"breathcam: warning: session not saved: {writer.error}", file=sys.stderr)
     if args.json_path:
         write_json(result.analysis, args.json_path)
     if not args.quiet:
@@ -175,23 +177,17 @@ def _cmd_live(args: argparse.Namespace, *, exercise: str | None = None) -> int:
             print(f"analysis written to {args.json_path}")
         if args.video_path:
             print(f"video written to {args.video_path}")
-        if writer is not None:
+        if writer is not None and writer.session_id is not None:
             print(f"saved as session {writer.session_id} (breathcam sessions show {writer.session_id})")
     return 0
 
 
 def _live_writer(args: argparse.Namespace, config, *, source, exercise: str | None):
-    """The session history's writer for a live session (written as it goes), or None with a
-    warning when the history cannot be opened: the session itself still runs."""
-    from breathcam.report.store import LiveSessionWriter, SessionRecorder
+    """The session history's writer for a live session (written as it goes, opened at the first update)."""
+    from breathcam.report.store import LiveSessionWriter
 
     name = f"camera {source}" if isinstance(source, int) else str(source)
-    try:
-        recorder = SessionRecorder(args.db, client=args.client, source=name, exercise=exercise, config=config)
-    except BreathcamError as exc:
-        print(f"breathcam: warning: session not saved: {exc}", file=sys.stderr)
-        return None
-    return LiveSessionWriter(recorder, notes=args.note)
+    return LiveSessionWriter(args.db, client=args.client, source=name, exercise=exercise, notes=args.note, config=config)
 
 
 def _progress_printer():

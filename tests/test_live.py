@@ -227,3 +227,12 @@ def test_killed_live_session_keeps_what_it_had_written(clip, tmp_path):
     assert n_breaths >= seen_breaths >= 2
     assert ts[-1] >= seen_t >= 12.0
     assert max(np.diff(ts)) < 2.0  # one point about every second, none lost in between
+
+
+def test_a_session_that_never_starts_leaves_nothing_in_the_history(clip, run_cli, tmp_path):
+    db = tmp_path / "h.sqlite"
+    p = run_cli("live", "--source", str(tmp_path / "missing.mp4"), "--no-window", "--db", str(db))
+    assert p.returncode == 2 and "not found" in p.stderr
+    p = run_cli("exercise", "connected", "--source", str(clip[0]), "--no-window", "--db", str(db))
+    assert p.returncode == 2 and "safety" in p.stderr
+    assert not db.exists()

@@ -485,17 +485,35 @@ def compare_lines(rows: Sequence[dict]) -> list[str]:
 class LiveSessionWriter:
     """The live loop's ``on_update`` (breathcam.live.run_live): hands every newly committed breath
     and hold, and the current rate once per update, to a :class:`SessionRecorder`; the final
-    analysis ends the session.  Nothing here blocks the loop (the recorder's thread writes)."""
+    analysis ends the session.  Nothing here blocks the loop (the recorder's thread writes).
 
-    def __init__(self, recorder: SessionRecorder, *, notes: str = ""):
-        self.recorder = recorder
+    The session is opened in the history at the first update, so a session that never started (a
+    camera that does not open, a safety screen not confirmed) leaves nothing behind.  When the
+    history cannot be opened, ``error`` says why and the session goes on unsaved.
+    """
+
+    def __init__(self, db_path: str | Path | None = None, *, client: str | None = None, source: str = "camera",
+                 exercise: str | None = None, notes: str = "", config: Config = DEFAULT):
+        self._open = dict(db_path=db_path, client=client, source=source, exercise=exercise, config=config)
         self.notes = notes
+        self.recorder: SessionRecorder | None = None
+        self.error: BreathcamError | None = None
         self._breaths_after = -np.inf
         self._holds_after = -np.inf
-        self.session_id = recorder.session_id
+
+    @property
+    def session_id(self) -> int | None:
+        return None if self.recorder is None else self.recorder.session_id
 
     def __call__(self, state, analysis: Analysis | None = None) -> None:
+        if self.recorder is None and self.error is None:
+            try:
+                self.recorder = SessionRecorder(**self._open)
+            except BreathcamError as exc:
+                self.error = exc
         rec = self.recorder
+        if rec is None:
+            return
         for b in state.breaths:
             if b.inhale_start > self._breaths_after:
                 rec.add_breath(b)
@@ -507,3 +525,8 @@ class LiveSessionWriter:
         rec.add_rate(RatePoint(t=float(state.t_s), bpm=state.rate_bpm, confidence=float(state.rate_confidence)))
         if analysis is not None:
             rec.finish(analysis, notes=self.notes)
+
+    def close(self) -> None:
+        """Stop writing (a no-op after the final analysis); what was written stays."""
+        if self.recorder is not None:
+            self.recorder.close()
