@@ -615,6 +615,11 @@ class SoundConfig:
     # sounds last 0.7-3 s, so the 30th percentile keeps the breath and drops the beats.
     heart_window_s: float = 0.6
     heart_percentile: float = 30.0
+    # The opening samples of a recording are held at the level reached after this long: the band
+    # filters ring up from rest and the heart filter's window reaches back half of its 0.6 s, so
+    # the first ~0.5 s read low, a step that passed for loudness changing (white noise then showed
+    # a 17 dB "breathing" peak in one seed of three).
+    settle_s: float = 0.6
     # The feature traces (log energy per band, and the tilt between bands) are sampled at this
     # rate, like the motion traces: 10 Hz resolves breaths up to 60/min.
     feature_hz: float = 10.0

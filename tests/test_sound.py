@@ -66,3 +66,19 @@ def test_live_analyzer_matches_the_rate():
     assert an.seconds == pytest.approx(60.0)
     assert r.rate_bpm == pytest.approx(15, rel=0.07)
     assert r.t_s[-1] == pytest.approx(60.0, abs=0.2)  # times are session times, not window times
+
+
+@pytest.mark.parametrize("colour", ["white", "pink"])
+def test_pure_noise_gives_no_rate(colour):
+    # no breathing at all: a confident number here would be a wrong one (the filters' start-up once
+    # passed for a 17 dB rhythm on white noise)
+    for seed in range(4):
+        rng = np.random.default_rng(300 + seed)
+        x = rng.normal(size=8000 * 40)
+        if colour == "pink":
+            spec = np.fft.rfft(x)
+            spec[1:] /= np.sqrt(np.arange(1, spec.size))
+            x = np.fft.irfft(spec, x.size)
+        x = 0.1 * x / x.std()
+        r = analyze_audio_samples(to_internal(x, fs_hz=8000, name="noise", kind="file"))
+        assert r.rate_bpm is None and not r.breaths, (colour, seed, r.rate_bpm)

@@ -174,6 +174,12 @@ def features(
     n = db.shape[1] // step
     lv = db[:, : n * step].reshape(db.shape[0], n, step).mean(axis=2)
     fs = frame_hz / step
+    # The band filters ring up from rest and the heart filter's low percentile drags the first
+    # half window down with them: the opening samples hold the first settled level instead, or
+    # the step from them reads as loudness changing (noise alone then passed for a rhythm).
+    settle = min(n - 1, int(np.ceil(config.settle_s * fs))) if n else 0
+    if settle > 0:
+        lv[:, :settle] = lv[:, [settle]]
     fwin = max(1, min(n, int(round(config.floor_window_s * fs))))
     if n:
         # the floor on a coarse grid (every second) and interpolated: a 30 s percentile moves slowly
