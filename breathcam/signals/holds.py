@@ -63,17 +63,17 @@ def flat_mask(
     filters: FilterConfig = DEFAULT.filters,
     valid: np.ndarray | None = None,
     moving: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, int, float]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, int, np.ndarray]:
     """Where the trace is flat.  Returns ``(flat, level, usable, noise, window, threshold)``: the
     boolean mask (short movements bridged), the low-passed trace, the usable mask from
-    :func:`clean_trace`, the sd of the sample noise, the speed window in samples and the speed
-    below which the trace counts as flat.
+    :func:`clean_trace`, the sd of the sample noise, the speed window in samples and, per sample,
+    the speed below which the trace counts as flat.
     ``breaths`` (optional) let the slow drift of the trace be estimated and discounted.
     ``moving`` (optional, per sample) marks whole-body movement: there the residue of the removed
     movement ripples the trace, and the flat threshold is ``moving_flat_speed_fraction``."""
     y, usable = clean_trace(x, fs_hz=fs_hz, valid=valid, config=filters)
     if y.size < 4:
-        return np.zeros(y.size, dtype=bool), y, usable, 0.0, 1, 0.0
+        return np.zeros(y.size, dtype=bool), y, usable, 0.0, 1, np.zeros(y.size)
     level = lowpass(y, fs_hz=fs_hz, cutoff_hz=filters.hold_lowpass_hz, order=filters.order)
     drift = _drift_speed(level, fs_hz=fs_hz, t0_s=t0_s, breaths=breaths)
     slope, _ = _slope(level, fs_hz=fs_hz, window_s=config.speed_window_s)
@@ -102,13 +102,13 @@ def flat_mask(
     for i, j in long_runs(~flat, min_len=1):
         if 0 < i and j < flat.size and j - i <= gap and usable[i:j].all():
             flat[i:j] = True
-    return flat, level, usable, sd, n_win, thr
+    return flat, level, usable, sd, n_win, limit
 
 
-def _moving_limit(thr: float, moving: np.ndarray | None, *, n: int, config: HoldConfig) -> np.ndarray | float:
+def _moving_limit(thr: float, moving: np.ndarray | None, *, n: int, config: HoldConfig) -> np.ndarray:
     """The flat threshold per sample: raised where the body moves (see HoldConfig)."""
     if moving is None or not np.any(moving):
-        return thr
+        return np.full(n, thr)
     if len(moving) != n:
         raise ParameterError(f"moving has {len(moving)} samples but the trace has {n}")
     return np.where(moving, thr * config.moving_flat_speed_fraction / config.flat_speed_fraction, thr)
@@ -187,10 +187,9 @@ def find_holds(
     """
     if fs_hz <= 0:
         raise ParameterError(f"fs_hz must be positive, not {fs_hz}")
-    flat, level, usable, sd, n_win, thr = flat_mask(
+    flat, level, usable, sd, n_win, limit = flat_mask(
         x, fs_hz=fs_hz, breaths=breaths, t0_s=t0_s, config=config, filters=filters, valid=valid, moving=moving
     )
-    limit = np.broadcast_to(_moving_limit(thr, moving, n=level.size, config=config), level.shape)
     n = level.size
     if n < 4 or not usable.any():
         return ()

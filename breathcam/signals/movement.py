@@ -39,6 +39,7 @@ upper belly box with it is partly removed too (about 15 % on the simulator).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Sequence
 
 import numpy as np
@@ -323,7 +324,4 @@ def analyse_movement(
         reps, breaths=breaths, holds=holds, separable=summary.separable, config=config,
         chest=traces.chest if measured else None, belly=traces.belly if measured else None, t_s=traces.t_s,
     )
-    return Movement(
-        reps=labelled, moving_fraction=summary.moving_fraction, motion_series=summary.motion_series,
-        reference=summary.reference, separable=summary.separable, notes=summary.notes,
-    )
+    return replace(summary, reps=labelled)
