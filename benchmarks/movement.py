@@ -14,6 +14,7 @@ braced; analyses each in a fresh process and prints per condition:
     python benchmarks/movement.py            # every condition, 2 seeds (about 10 minutes on 2 cores)
     python benchmarks/movement.py --quick    # one seed
     python benchmarks/movement.py --amplitude 60
+    python benchmarks/movement.py --seeds 3,4 --only holds   # fresh clips
 
 Clips are cached in --work (default bench-out/movement) by their parameters.
 """
@@ -126,11 +127,13 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="one seed per condition")
     ap.add_argument("--amplitude", type=float, default=35.0, help="largest travel of the body in px (default 35)")
     ap.add_argument("--only", help="run the cases whose name contains this")
+    ap.add_argument("--seeds", help="comma-separated seeds instead of 1,2 (odd: astronaut, even: grace_hopper); "
+                    "fresh seeds check that changes were not fitted to the usual clips")
     ap.add_argument("--work", default=str(ROOT / "bench-out" / "movement"))
     args = ap.parse_args(argv)
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
-    seeds = [1] if args.quick else [1, 2]
+    seeds = [int(x) for x in args.seeds.split(",")] if args.seeds else [1] if args.quick else [1, 2]
     by_cond: dict[str, list[dict]] = {}
     for name, condition, kind, period, rate, duration in CASES:
         if args.only and args.only not in name:

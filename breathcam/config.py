@@ -147,6 +147,15 @@ class PoseConfig:
     # A new pose estimate whose region centre is more than this fraction of the region size away
     # from the held one replaces it at once (the person moved) instead of being smoothed in.
     snap_fraction: float = 0.5
+    # A body that moves (squats, lifting: see MovementConfig.follow_speed_px_s) would leave regions
+    # held for interval_s and smoothed far behind it: points get seeded on the wrong part of the
+    # torso and the chest's anchored body point falls out of its box.  While the motion tracker says
+    # the body moves, pose runs every moving_interval_s and its regions are taken as they come, until
+    # moving_hold_s after the last such word.  (mediapipe's own landmarks wander 5-20 px between runs
+    # on a still person, so pose cannot tell a move from its own jitter.)  About one pose run per
+    # 0.1 s more, only while moving.
+    moving_interval_s: float = 0.1
+    moving_hold_s: float = 1.0
     # Motion fallback: temporal intensity variance is accumulated on a gray image this wide
     # (the torso is large; 160 px makes it cost ~0.1 ms a frame), sampled at this rate (5 samples
     # per cycle of a 60/min breath), with an exponential memory of this many seconds: longer than
@@ -250,6 +259,11 @@ class MotionConfig:
     # Floor of that residual threshold in pixels, so that a near-perfect fit does not reject good
     # points for residuals at the level of LK's own precision.
     expansion_outlier_floor_px: float = 0.05
+    # The chest's and shoulders' anchored body point (see MotionSample.chest_anchor_dy) goes back to
+    # its box's centre only once it is further outside the box than this share of the box's size: a
+    # point changed in the middle of a movement answers the movement differently and leaves a step
+    # or bump in the trace, and the box (from pose runs) lags a moving body by up to a pose interval.
+    anchor_margin_fraction: float = 0.6
     # Gaps between measured frames longer than this are marked invalid (shorter ones are filled
     # linearly): 0.5 s is an eighth of a 15/min breath, short enough that a line is a fair guess.
     max_gap_s: float = 0.5
@@ -958,6 +972,10 @@ class MovementConfig:
     min_rep_px: float = 7.0
     min_rep_s: float = 0.8
     max_rep_s: float = 12.0
+    # ... and at least this share of the median depth of the clip's excursions: the rest position
+    # drifting by 8 px between two sets of 90 px bends read as a repetition (a fresh benchmark
+    # seed); shallower repetitions among deep ones (a third of the depth) still count.
+    min_rep_depth_fraction: float = 0.25
     rep_edge_fraction: float = 0.04
     # The position is high-passed at rep_low_hz (posture drift) and low-passed at rep_smooth_hz
     # (tracking jitter) before repetitions are found; both leave a 1-10 s repetition's shape.
@@ -983,6 +1001,12 @@ class MovementConfig:
     # "Moving" moments for the moving fraction: the reference faster than this (px/s; seated
     # sway stays near 1-2 px/s).
     moving_speed_px_s: float = 6.0
+    # The motion tracker tells the pose locator the body moves (so that the regions follow it, see
+    # PoseConfig.moving_interval_s) when the reference travelled faster than follow_speed_px_s over
+    # the last follow_window_s: a 20-60 px squat moves at 15-80 px/s; breathing moves the head under
+    # 1 px/s and camera shake of +-2 px stays under 8 px/s over that window.
+    follow_speed_px_s: float = 15.0
+    follow_window_s: float = 0.3
     # ...widened by this on each side: the slow turn at the bottom and the settling after it.
     moving_margin_s: float = 0.5
 

@@ -230,7 +230,7 @@ def run_live(
             if paused:
                 state = replace(analyzer.state, paused=True, t_s=frame.t_s)
             else:
-                regions = locator.locate(frame)
+                regions = locator.locate(frame, body_moving=analyzer.tracker.body_moving)
                 state = analyzer.update(frame, regions, person_seen=locator.person_seen)
                 frames += 1
                 if state.open_hold_start_s is not None:

@@ -34,7 +34,7 @@ def analyze_clip(
     interrupted_at: float | None = None
     try:
         for frame in source:
-            tracker.update(frame, locator.locate(frame))
+            tracker.update(frame, locator.locate(frame, body_moving=tracker.body_moving))
             if progress is not None and frame.t_s - last_report >= 1.0:
                 last_report = frame.t_s
                 progress(frame.t_s, source.info.duration_s)

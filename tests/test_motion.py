@@ -405,3 +405,30 @@ def test_paradoxical_belly_is_aligned_to_the_chest():
     r_b, _ = fit(tr.belly, sine(tr.t_s), tr.valid)
     assert r_b < -0.99  # the belly trace itself keeps its own orientation (expansion positive)
     assert any("against the chest" in n for n in tr.notes)
+
+
+def test_body_moving_says_when_the_whole_body_moves():
+    """The tracker's word to the pose locator: a squat-like body movement (20 px at 0.4 Hz, up to
+    50 px/s) is moving, breathing and 2 px of sway are not."""
+    times = np.arange(0, 6, 1 / 30)
+
+    def moving_flags(clip):
+        tracker = MotionTracker()
+        flags = []
+        for f, reg in zip(clip.frames, clip.regions):
+            tracker.update(f, reg)
+            flags.append(tracker.body_moving)
+        return np.array(flags)
+
+    still = moving_flags(make_clip(times, sway_px=(2.0, 2.0), sway_hz=0.4, seed=3))
+    assert not still.any()
+    # body_sway scales the body's window: 20 px of travel at 0.4 Hz
+    squat = moving_flags(make_clip(times, body_sway_px=(0.0, 20.0), sway_hz=0.4, seed=3))
+    # the true travel over the tracker's window, as a speed
+    window = DEFAULT.movement.follow_window_s
+    y = 20.0 * np.sin(2 * np.pi * 0.4 * times)
+    speed = np.abs(y - 20.0 * np.sin(2 * np.pi * 0.4 * (times - window))) / window
+    late = times > window
+    assert squat[late & (speed > 25.0)].mean() > 0.9
+    assert squat[late & (speed < 8.0)].mean() < 0.1
+    assert (late & (speed < 8.0)).sum() >= 10

@@ -90,6 +90,20 @@ def test_find_reps_counts_and_times_repetitions():
         assert f.depth_px == pytest.approx(30.0, rel=0.1)
 
 
+def test_find_reps_ignores_the_rest_position_drifting_between_sets():
+    """Two sets of deep bends; between them the rest position sags 9 px and comes back over 12 s,
+    an excursion deep enough on its own but a tenth of a repetition's depth."""
+    reps = regular_reps(kind="bend", start_s=3.0, n=6, period_s=4.0) + regular_reps(
+        kind="bend", start_s=45.0, n=6, period_s=4.0
+    )
+    t = np.arange(0, 75, 1 / FS)
+    sag = 9.0 * np.exp(-0.5 * ((t - 36.0) / 2.5) ** 2)
+    pos = trajectory(reps, t, amplitude_px=90.0, seed=2).dy + sag
+    assert len(find_reps(pos, fs_hz=FS)) == len(reps)
+    # on its own the sag is a repetition-shaped excursion: only its depth beside the others rules it out
+    assert len(find_reps(sag, fs_hz=FS)) == 1
+
+
 def test_find_reps_ignores_sway_and_breathing():
     t = np.arange(0, 60, 1 / FS)
     pos = 1.5 * np.sin(2 * np.pi * 0.15 * t) + _breath_wave(t)

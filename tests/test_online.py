@@ -94,7 +94,7 @@ def test_streaming_matches_batch_on_a_rendered_clip(hold_clip):
     first_open = {}
     with open_source(str(path)) as src, TorsoLocator() as loc:
         for frame in src:
-            st = online.update(frame, loc.locate(frame))
+            st = online.update(frame, loc.locate(frame, body_moving=online.tracker.body_moving))
             if st.open_hold_start_s is not None:
                 first_open.setdefault("t", frame.t_s)
                 first_open.setdefault("start", st.open_hold_start_s)

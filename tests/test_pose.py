@@ -377,3 +377,27 @@ def test_arms_folded_across_the_torso_are_flagged_one_hand_on_the_belly_is_not()
     assert not r.arms_on_torso and not any("arms across" in n for n in notes)
     at_sides = {**base, L.LEFT_WRIST: (430, 380), L.RIGHT_WRIST: (210, 380)}
     assert not regions_from_landmarks(synthetic_landmarks(at_sides), t_s=0.0)[0].arms_on_torso
+
+
+def test_a_moving_body_is_followed_closely(stills):
+    """The person steps 30 px down at 4 s (after mediapipe's tracker has settled): while the
+    tracker says the body moves, pose runs every moving_interval_s and the regions follow at once;
+    without that word they are smoothed in over seconds."""
+    img = fit_640x480(stills["astronaut"])
+    down = cv2.warpAffine(img, np.float32([[1, 0, 0], [0, 1, 30]]), (W, H), borderMode=cv2.BORDER_REFLECT)
+    frames = frames_of(jittered(img, 120, amp_px=0.5) + jittered(down, 150, amp_px=0.5, seed=1), fps=30.0)
+    step = 120  # first frame after the move
+    runs, ys = {}, {}
+    for follow in (False, True):
+        with TorsoLocator() as loc:
+            regions = [loc.locate(f, body_moving=follow and 4.0 <= f.t_s < 4.2) for f in frames]
+            runs[follow] = loc.pose_runs
+        ys[follow] = np.array([r.chest.center[1] for r in regions])
+    before, after = ys[False][step - 1], ys[False][-1]  # settled on each image (9 s)
+    assert 20.0 <= after - before <= 50.0, (before, after)
+    soon = step + 3  # 0.1 s after the move
+    covered = {k: (y[soon] - before) / (after - before) for k, y in ys.items()}
+    assert covered[True] >= 0.7 and covered[False] <= 0.4, covered
+    assert abs(ys[True][-1] - after) <= 8.0, (ys[True][-1], after)
+    # one run per 0.5 s, plus one per 0.1 s over the second after the move
+    assert runs[True] >= runs[False] + 6, runs

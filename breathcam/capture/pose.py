@@ -4,11 +4,14 @@
 
     locator = TorsoLocator()
     for frame in source:
-        regions = locator.locate(frame)      # TorsoRegions, stable between pose runs
+        regions = locator.locate(frame, body_moving=tracker.body_moving)  # stable between pose runs
 
 Pose (mediapipe 0.10.21, ``model_complexity=1``: the only model inside the wheel) runs once per
 ``PoseConfig.interval_s``; between runs the regions are held, and each run moves them only part
-of the way (``smoothing``) so they do not breathe with the person.  The geometry is pure:
+of the way (``smoothing``) so they do not breathe with the person.  A body that moves (a squat,
+a lift; the caller passes the motion tracker's word for it) is followed instead: pose runs every
+``moving_interval_s`` and its regions are used as they come, until ``moving_hold_s`` after the
+last move.  The geometry is pure:
 :func:`regions_from_landmarks` turns 33 landmarks into boxes in the torso's own frame (shoulder
 line to hip line), so a tilted or lying person gets boxes along their torso.  Hips are usually
 out of frame at a desk: the torso length is then estimated from the shoulder width and the
@@ -620,6 +623,7 @@ class TorsoLocator:
         self._notes: dict[str, str] = {}
         self._landmarks: PoseLandmarks | None = None
         self._motion_stood_out = False
+        self._moving_until = -np.inf  # pose follows a moving body closely until then
 
     # -- public -------------------------------------------------------------------------------
 
@@ -648,11 +652,17 @@ class TorsoLocator:
     def notes(self) -> tuple[str, ...]:
         return tuple(self._notes.values())
 
-    def locate(self, frame: Frame) -> TorsoRegions | None:
-        """Regions for this frame (``t_s`` set to the frame's time); None only for an empty image."""
+    def locate(self, frame: Frame, *, body_moving: bool = False) -> TorsoRegions | None:
+        """Regions for this frame (``t_s`` set to the frame's time); None only for an empty image.
+
+        ``body_moving`` (from :attr:`breathcam.signals.motion.MotionTracker.body_moving`) makes the
+        regions follow the body closely for the next ``moving_hold_s``.
+        """
         if self._last_t is not None and not frame.t_s > self._last_t:
             raise ParameterError(f"frame times must strictly increase: {frame.t_s} after {self._last_t}")
         self._last_t = frame.t_s
+        if body_moving:
+            self._moving_until = frame.t_s + self.config.moving_hold_s
         img = frame.image
         if img is None or img.ndim < 2 or img.shape[0] < 2 or img.shape[1] < 2:
             return None
@@ -690,6 +700,8 @@ class TorsoLocator:
             return True
         tracking = self._last_found_t is not None and t - self._last_found_t < self.config.lost_after_s
         interval = self.config.interval_s if tracking else self.config.retry_interval_s
+        if tracking and t < self._moving_until:
+            interval = self.config.moving_interval_s
         return t - self._last_run_t >= interval
 
     def _run_pose(self, frame: Frame, w: int, h: int) -> None:
@@ -710,7 +722,9 @@ class TorsoLocator:
         self._last_found_t = frame.t_s
         for text in notes:
             self._note(text, text)
-        self._held = smooth_regions(self._held, target, config=self.config)
+        following = frame.t_s < self._moving_until and self._held is not None and self._held.method == target.method
+        # a moving body is followed as pose sees it; a still one is smoothed (regions must not breathe)
+        self._held = target if following else smooth_regions(self._held, target, config=self.config)
 
     def _update_fallback(self, t: float, w: int, h: int) -> None:
         cfg = self.config

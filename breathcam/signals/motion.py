@@ -76,6 +76,7 @@ Where it fails:
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, fields
 from typing import Sequence
 
@@ -257,6 +258,22 @@ class MotionTracker:
         self._last_t: float | None = None
         self._log = _SampleLog()
         self._arms_frames = 0  # frames whose regions had the arms across the torso
+        self._recent: deque[MotionSample] = deque()  # the last follow_window_s of samples
+
+    @property
+    def body_moving(self) -> bool:
+        """Whether the body (the head, else the belly) moved faster than ``follow_speed_px_s`` over
+        the last ``follow_window_s``: the pose locator then follows it closely."""
+        if len(self._recent) < 2:
+            return False
+        a, b = self._recent[0], self._recent[-1]
+        dt = b.t_s - a.t_s
+        if dt < 0.5 * self.movement.follow_window_s:
+            return False
+        for y, ok in (("reference_dy", "reference_ok"), ("belly_dy", "belly_ok")):
+            if getattr(a, ok) and getattr(b, ok):
+                return abs(getattr(b, y) - getattr(a, y)) > self.movement.follow_speed_px_s * dt
+        return False
 
     # -- public ---------------------------------------------------------------------------------
 
@@ -286,6 +303,7 @@ class MotionTracker:
             self._prev = gray
             sample = self._sample(frame.t_s, valid=False, ok={}, facing=0.0, method="none", view="unknown")
             self._log.append(sample)
+            self._recent.clear()
             return sample
 
         boxes = self._boxes(regions, gray.shape)
@@ -310,6 +328,9 @@ class MotionTracker:
             view=regions.view,
         )
         self._log.append(sample)
+        self._recent.append(sample)
+        while self._recent[0].t_s < frame.t_s - self.movement.follow_window_s:
+            self._recent.popleft()
         return sample
 
     def traces(self) -> MotionTraces:
@@ -562,8 +583,10 @@ def _expansion(p: np.ndarray, d: np.ndarray, *, config: MotionConfig) -> float:
 def _anchored(g: _Group, p: np.ndarray, d: np.ndarray, box: Box, *, config: MotionConfig) -> float:
     """Vertical displacement of the group's anchor: a robust affine fit d = t + A (p - mean)
     evaluated at the anchor, which then moves with it.  The anchor starts at the box centre and
-    goes back there when it leaves the box (the body moved on)."""
-    if g.anchor is None or not (box.x0 <= g.anchor[0] <= box.x1 and box.y0 <= g.anchor[1] <= box.y1):
+    goes back there when it is ``anchor_margin_fraction`` of the box's size outside the box (the
+    body moved on)."""
+    mx, my = config.anchor_margin_fraction * box.width, config.anchor_margin_fraction * box.height
+    if g.anchor is None or not (box.x0 - mx <= g.anchor[0] <= box.x1 + mx and box.y0 - my <= g.anchor[1] <= box.y1 + my):
         g.anchor = np.array(box.center, dtype=float)
     p = p.astype(float)
     d = d.astype(float)

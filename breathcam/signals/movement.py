@@ -30,11 +30,15 @@ the movement by the camera alone: the fit removes part of the breath with it.  T
 (the breathing rate within a few percent of the repetition rate) and said, with the confidence
 lowered.  What the fit leaves ripples the trace by 0.2-0.4 px per repetition on the simulator;
 holds are judged with a more tolerant flat threshold where the body moves
-(``[holds] moving_flat_speed_fraction``), and a hold split by a larger ripple between two
-repetitions is missed (lifts: 2 of 6 found on the benchmark).  Movement that is not a stiff torso motion (twisting,
-arms crossing the chest, walking out of the frame) leaves residue the fit cannot remove.  Without
-the head in frame the belly's translation is the reference, and chest breathing that pulls the
-upper belly box with it is partly removed too (about 15 % on the simulator).
+(``[holds] moving_flat_speed_fraction``).  The fit can only remove what the tracker measured on
+the same body points throughout: the pose regions must follow the body (``[pose]
+moving_interval_s``, driven by ``MotionTracker.body_moving``) and the anchored point must not be
+swapped mid-repetition (``[motion] anchor_margin_fraction``); before both, lifts left bumps of
+1-2 px and steps of several px, and 2 of 6 lift holds were found.  Movement that is not a stiff
+torso motion (twisting, arms crossing the chest, walking out of the frame) leaves residue the fit
+cannot remove.  Without the head in frame the belly's translation is the reference, and chest
+breathing that pulls the upper belly box with it is partly removed too (about 15 % on the
+simulator).
 """
 
 from __future__ import annotations
@@ -158,8 +162,8 @@ def find_reps(
 ) -> tuple[Repetition, ...]:
     """Repetitions in a body position trace (px, down positive) sampled at ``fs_hz``.
 
-    A repetition is an excursion at least ``min_rep_px`` deep lasting ``min_rep_s`` to
-    ``max_rep_s``; it starts and ends where the position is within ``rep_edge_fraction`` of its
+    A repetition is an excursion at least ``min_rep_px`` deep (and ``min_rep_depth_fraction`` of
+    the median excursion) lasting ``min_rep_s`` to ``max_rep_s``; it starts and ends where the position is within ``rep_edge_fraction`` of its
     depth from the rest level.
     """
     x = np.asarray(position, dtype=float)
@@ -182,9 +186,10 @@ def find_reps(
         y, peaks, rel_height=1.0 - config.rep_edge_fraction, prominence_data=(props["prominences"], props["left_bases"], props["right_bases"])
     )
     reps = []
+    min_depth = config.min_rep_depth_fraction * float(np.median(props["prominences"]))
     for p, a, b, prom in zip(peaks, left, right, props["prominences"]):
         duration = (b - a) / fs_hz
-        if not config.min_rep_s <= duration <= config.max_rep_s:
+        if not config.min_rep_s <= duration <= config.max_rep_s or prom < min_depth:
             continue
         reps.append(
             Repetition(
