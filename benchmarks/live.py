@@ -12,6 +12,8 @@ Prints, per clip and overall:
     python benchmarks/live.py            # three clips, 640x480 at 30 fps, about 4 minutes
     python benchmarks/live.py --quick    # one clip
     python benchmarks/live.py --window   # also draw into a real window (needs DISPLAY, e.g. Xvfb)
+    python benchmarks/live.py --clip bench-out/movement/lift_holds_astronaut_a35_s1.mp4
+                                         # a clip with its .truth.json beside it (e.g. a moving body)
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="one clip only")
     ap.add_argument("--window", action="store_true", help="show the overlay in a real window (needs DISPLAY)")
     ap.add_argument("--folder", help="where to keep the rendered clips (default: a temporary folder)")
+    ap.add_argument("--clip", help="replay this rendered clip (truth from the .truth.json beside it) instead")
     args = ap.parse_args()
     if args.window and not os.environ.get("DISPLAY"):
         print("--window needs DISPLAY (start Xvfb :99 and set DISPLAY=:99)", file=sys.stderr)
@@ -65,8 +68,14 @@ def main() -> int:
     clips = CLIPS[:1] if args.quick else CLIPS
     print(f"cpus: {os.cpu_count()}, load average at start: {os.getloadavg()[0]:.1f}")
     lat_all, fps_all, delays, live_err, sess_err = [], [], [], [], []
-    for name, kwargs, seed in clips:
-        path, truth = _render(folder, name, kwargs, seed)
+    if args.clip:
+        from breathcam.simulate.render import truth_path
+        from breathcam.simulate.waveform import Truth
+
+        clips = [(Path(args.clip).name, Path(args.clip), Truth.read(truth_path(args.clip)))]
+    else:
+        clips = [(name, *_render(folder, name, kwargs, seed)) for name, kwargs, seed in clips]
+    for name, path, truth in clips:
         t0 = time.monotonic()
         res = run_live(str(path), window=args.window, realtime=True)
         wall = time.monotonic() - t0

@@ -1004,7 +1004,7 @@ class MovementConfig:
     # The motion tracker tells the pose locator the body moves (so that the regions follow it, see
     # PoseConfig.moving_interval_s) when the reference travelled faster than follow_speed_px_s over
     # the last follow_window_s: a 20-60 px squat moves at 15-80 px/s; breathing moves the head under
-    # 1 px/s and camera shake of +-2 px stays under 8 px/s over that window.
+    # 1 px/s and seated sway of a few px stays under 8 px/s.
     follow_speed_px_s: float = 15.0
     follow_window_s: float = 0.3
     # ...widened by this on each side: the slow turn at the bottom and the settling after it.

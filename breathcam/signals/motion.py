@@ -260,6 +260,8 @@ class MotionTracker:
         self._arms_frames = 0  # frames whose regions had the arms across the torso
         self._recent: deque[MotionSample] = deque()  # the last follow_window_s of samples
 
+    # -- public ---------------------------------------------------------------------------------
+
     @property
     def body_moving(self) -> bool:
         """Whether the body (the head, else the belly) moved faster than ``follow_speed_px_s`` over
@@ -274,8 +276,6 @@ class MotionTracker:
             if getattr(a, ok) and getattr(b, ok):
                 return abs(getattr(b, y) - getattr(a, y)) > self.movement.follow_speed_px_s * dt
         return False
-
-    # -- public ---------------------------------------------------------------------------------
 
     def update(self, frame: Frame, regions: TorsoRegions | None) -> MotionSample:
         """Measure this frame's motion and log it.  Frames must come in order of time.
