@@ -722,8 +722,8 @@ class TorsoLocator:
         self._last_found_t = frame.t_s
         for text in notes:
             self._note(text, text)
-        following = frame.t_s < self._moving_until and self._held is not None and self._held.method == target.method
         # a moving body is followed as pose sees it; a still one is smoothed (regions must not breathe)
+        following = frame.t_s < self._moving_until
         self._held = target if following else smooth_regions(self._held, target, config=self.config)
 
     def _update_fallback(self, t: float, w: int, h: int) -> None:

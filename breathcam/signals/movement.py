@@ -163,8 +163,8 @@ def find_reps(
     """Repetitions in a body position trace (px, down positive) sampled at ``fs_hz``.
 
     A repetition is an excursion at least ``min_rep_px`` deep (and ``min_rep_depth_fraction`` of
-    the median excursion) lasting ``min_rep_s`` to ``max_rep_s``; it starts and ends where the position is within ``rep_edge_fraction`` of its
-    depth from the rest level.
+    the median excursion) lasting ``min_rep_s`` to ``max_rep_s``; it starts and ends where the
+    position is within ``rep_edge_fraction`` of its depth from the rest level.
     """
     x = np.asarray(position, dtype=float)
     if fs_hz <= 0:
