@@ -133,7 +133,9 @@ def belt_cases_all() -> list[Case]:
     ]
 
 
-def render_case(case: Case, work: Path, fps: float) -> Path | None:
+def render_case(case: Case, work: Path, fps: float, *, simulate_fs_hz: float | None = None) -> Path | None:
+    """The case's clip in ``work`` (rendered unless cached), None when its belt data is absent.
+    Synthetic breathing is simulated at ``simulate_fs_hz`` (default: the clip's frame rate)."""
     from breathcam.simulate.render import render_clip
 
     clip = work / f"{case.name}.mp4"
@@ -150,7 +152,7 @@ def render_case(case: Case, work: Path, fps: float) -> Path | None:
     else:
         from breathcam.simulate.waveform import simulate_breathing
 
-        breathing = simulate_breathing(fs_hz=fps, description=case.condition, **case.params)
+        breathing = simulate_breathing(fs_hz=simulate_fs_hz or fps, description=case.condition, **case.params)
     render_clip(breathing, clip, fps=fps, **case.render)
     return clip
 

@@ -24,24 +24,22 @@ import statistics
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from accuracy import Case as RateCase, render_case  # noqa: E402
 
 FPS = 15.0
 SECONDS = 60.0
 
 
 @dataclass(frozen=True)
-class Case:
-    name: str
-    condition: str
-    kind: str = "synthetic"  # "synthetic" | "belts"
-    params: dict = field(default_factory=dict)
-    render: dict = field(default_factory=dict)
-    expect_unknown: bool = False
+class Case(RateCase):
+    expect_unknown: bool = False  # the right answer is "unknown" (no belly in view, pose finds nobody)
 
 
 def cases(quick: bool) -> list[Case]:
@@ -85,25 +83,13 @@ def cases(quick: bool) -> list[Case]:
 
 def run_case(case: Case, work: str) -> dict:
     from breathcam.pipeline import analyze_clip
-    from breathcam.simulate.render import render_clip
+    from breathcam.simulate.render import truth_path
     from breathcam.simulate.waveform import Truth
 
-    clip = Path(work) / f"{case.name}.mp4"
-    truth_file = clip.with_name(clip.stem + ".truth.json")
-    if not (clip.exists() and truth_file.exists()):
-        if case.kind == "belts":
-            from breathcam.simulate.belts import load_belts
-
-            try:
-                breathing = load_belts(fs_hz=FPS, duration_s=SECONDS, **case.params)
-            except Exception as exc:  # data folder absent
-                return {"skip": str(exc)}
-        else:
-            from breathcam.simulate.waveform import simulate_breathing
-
-            breathing = simulate_breathing(duration_s=SECONDS, fs_hz=30.0, **case.params)
-        render_clip(breathing, clip, fps=FPS, **case.render)
-    truth = Truth.read(truth_file)
+    clip = render_case(replace(case, params={"duration_s": SECONDS, **case.params}), Path(work), FPS, simulate_fs_hz=30.0)
+    if clip is None:
+        return {"skip": "belt data not found"}
+    truth = Truth.read(truth_path(clip))
     t0 = time.perf_counter()
     analysis = analyze_clip(clip)
     p = analysis.pattern
