@@ -108,6 +108,9 @@ class TorsoRegions:
     # True when a wrist lies inside the chest or belly box (arms crossed over the torso): the
     # chest/belly split is then not trusted (signals.pattern).  Set by the pose stage when it knows.
     arms_on_torso: bool = False
+    # The torso's length in pixels (shoulder line to hip line; the located area's height for the
+    # motion fallback): the body's size, against which motion is judged (sway vs a squat).
+    torso_px: float | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -153,6 +156,9 @@ class MotionTraces:
     body: np.ndarray | None = None
     moving: np.ndarray | None = None
     body_reference: str | None = None  # "head" | "belly"
+    # The torso's length in pixels (median over the frames with regions; None when unknown): the
+    # body's size, so that excursions can be judged relative to it whatever the framing.
+    body_px: float | None = None
 
 
 @dataclass(frozen=True)

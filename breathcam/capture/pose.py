@@ -327,6 +327,7 @@ def regions_from_landmarks(
         confidence=float(np.clip(confidence, 0.0, 1.0)),
         belly_in_view=belly_in_view,
         arms_on_torso=arms,
+        torso_px=float(L),
     )
     return regions, tuple(notes)
 
@@ -368,6 +369,7 @@ def _split_regions(box: Box, *, width: int, height: int, t_s: float, confidence:
         view="unknown",
         method="motion",
         confidence=confidence,
+        torso_px=float(box.height),
     )
 
 

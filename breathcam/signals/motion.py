@@ -14,8 +14,8 @@ sparse Shi-Tomasi corners with pyramidal Lucas-Kanade (forward-backward checked)
 
 Each frame only adds frame-to-frame increments (medians over the surviving points) to running
 sums, so re-seeding points (too few survive, or the box moved) never makes a jump, and only the
-previous grey frame is kept.  Per frame, one :class:`MotionSample` of 18 numbers is logged in
-column arrays (144 bytes, so 8 MB for a 30-minute clip at 30 fps, at most twice that while the
+previous grey frame is kept.  Per frame, one :class:`MotionSample` of 23 numbers is logged in
+column arrays (184 bytes, so 10 MB for a 30-minute clip at 30 fps, at most twice that while the
 array grows).  Grey frames are blurred by 1.5 px first: on plain cloth, corners would otherwise lock
 onto the static 8x8 block pattern of video compression.
 
@@ -130,6 +130,8 @@ class MotionSample:
     # (signals.movement uses these while the body moves).
     chest_anchor_dy: float = 0.0
     shoulder_anchor_dy: float = 0.0
+    # The regions' torso length (TorsoRegions.torso_px), 0 when unknown.
+    torso_px: float = 0.0
 
     @property
     def chest(self) -> float:
@@ -146,7 +148,7 @@ _FIELDS = tuple(f.name for f in fields(MotionSample))
 
 
 class _SampleLog:
-    """Samples as rows of one growing float64 array (doubling), 144 bytes per frame."""
+    """Samples as rows of one growing float64 array (doubling), 184 bytes per frame."""
 
     def __init__(self) -> None:
         self._rows = np.zeros((1024, len(_FIELDS)))
@@ -301,7 +303,7 @@ class MotionTracker:
             for g in self._groups.values():
                 g.drop()
             self._prev = gray
-            sample = self._sample(frame.t_s, valid=False, ok={}, facing=0.0, method="none", view="unknown")
+            sample = self._sample(frame.t_s, valid=False, ok={}, facing=0.0, method="none", view="unknown", torso_px=0.0)
             self._log.append(sample)
             self._recent.clear()
             return sample
@@ -326,6 +328,7 @@ class MotionTracker:
             facing=_facing(regions, self.config),
             method=regions.method,
             view=regions.view,
+            torso_px=regions.torso_px or 0.0,
         )
         self._log.append(sample)
         self._recent.append(sample)
@@ -370,7 +373,9 @@ class MotionTracker:
 
     # -- internals ------------------------------------------------------------------------------
 
-    def _sample(self, t_s: float, *, valid: bool, ok: dict, facing: float, method: str, view: str) -> MotionSample:
+    def _sample(
+        self, t_s: float, *, valid: bool, ok: dict, facing: float, method: str, view: str, torso_px: float
+    ) -> MotionSample:
         c, b, r, bg = (self._groups[k] for k in ("chest", "belly", "reference", "background"))
         sh = self._groups["shoulders"]
         return MotionSample(
@@ -396,6 +401,7 @@ class MotionTracker:
             shoulder_dy=sh.dy,
             shoulder_anchor_dy=sh.anchor_dy,
             shoulder_ok=bool(ok.get("shoulders", False)),
+            torso_px=float(torso_px),
         )
 
     def _boxes(self, regions: TorsoRegions, shape: tuple[int, ...]) -> dict[str, Box | None]:
@@ -650,6 +656,8 @@ def _traces_from_columns(
     view_codes = cols["view"].astype(int)[method_codes != 0]
     view = _VIEWS[int(np.bincount(view_codes, minlength=len(_VIEWS)).argmax())] if len(view_codes) else "unknown"
     valid = cols["valid"] > 0.5
+    sized = cols["torso_px"][cols["torso_px"] > 0] if "torso_px" in cols else np.zeros(0)
+    body_px = float(np.median(sized)) if len(sized) else None
     if n and np.any(np.diff(t) <= 0):
         raise InputError("motion samples must have increasing times")
     if valid.sum() < 2:
@@ -657,7 +665,7 @@ def _traces_from_columns(
         return MotionTraces(
             fs_hz=fs_hz, t_s=empty, breathing=empty, chest=empty, belly=empty, valid=np.zeros(0, bool),
             pose_found=pose_found, method=method, view=view,
-            notes=("no torso motion could be measured",),
+            notes=("no torso motion could be measured",), body_px=body_px,
         )
 
     t_out = _grid(t, fs_hz)
@@ -757,6 +765,7 @@ def _traces_from_columns(
         belly_measured=measured[1],
         belly_forward_sign=forward_sign,
         arms_on_torso=float(arms_fraction),
+        body_px=body_px,
         **_body_traces(raw_cols, body_ref, valid, t_out, fs_hz=fs_hz, config=config, movement=movement),
     )
 
