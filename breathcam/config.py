@@ -320,6 +320,27 @@ class MotionConfig:
     # The head is taken to show the facing direction in a side view when its centre lies more
     # than this fraction of the chest box width ahead of the chest centre.
     facing_offset_fraction: float = 0.05
+    # Jolts (signals.jolts): a clap, a hand passing, a bumped camera shake the regions at several
+    # hertz, while breathing and squats move them smoothly.  Jerkiness is the displacement above
+    # this frequency (above the 1 Hz breathing band's edge, 60/min) ...
+    jolt_highpass_hz: float = 1.5
+    # ... as an RMS over this window (a clap's shake lasts 0.2-0.5 s) ...
+    jolt_window_s: float = 0.3
+    # ... and a frame jolts where it exceeds this multiple of the region's median RMS (its
+    # tracking jitter): on real clips claps and bumps reach 13-45x, breathing stays within 2-7x ...
+    jolt_floor_ratio: float = 10.0
+    # ... and this fraction of the torso length (0.4 %: about 1 px on a 300 px torso; real jolts
+    # reach 0.7-1.6 %, breathing jitter 0.1 %), so a steady clip's near-zero floor cannot make
+    # its own breathing a jolt.
+    jolt_min_body_fraction: float = 0.004
+    # Jolting frames closer than this are one jolt (a clap's hands going up and down), widened by
+    # jolt_margin_s on each side (the window's blur), and kept only when no longer than jolt_max_s:
+    # longer jerky motion is movement the person performs (signals.movement).
+    jolt_merge_s: float = 0.5
+    jolt_margin_s: float = 0.2
+    jolt_max_s: float = 2.0
+    # Shorter logs have no reliable jitter floor: nothing is masked.
+    jolt_min_clip_s: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -336,9 +357,13 @@ class FilterConfig:
     # Invalid stretches up to this long are bridged by interpolation and analysed (one dropped
     # frame or a blink of the tracker); longer ones hold no breaths and no holds.
     max_gap_s: float = 1.0
-    # A sample-to-sample jump larger than this multiple of the upper quartile of all jumps is a
-    # glitch (tracker jump), not breathing: a sine's steepest step is 1.1x its upper quartile and
-    # white noise exceeds 5x in about 1 sample in 10^6.
+    # A sample-to-sample change that departs from the median of the four changes around it (two
+    # on each side) by more than this multiple of the upper quartile of such departures is a glitch (a tracker
+    # jump), not breathing: a breath's changes follow their neighbours (a 12/min sine departs by
+    # under 1 % of its steepest step at 10 Hz), and so does a fast deep inhale into a hold that
+    # fills the rest of a short clip, which a test against the clip's own typical change would
+    # take for a jump; Gaussian noise departs by more than 5 upper quartiles in about 1 sample in
+    # 10^4 (and such a sample is only replaced by its neighbourhood's median).
     glitch_diff_ratio: float = 5.0
 
 
@@ -430,6 +455,10 @@ class HoldConfig:
     # speed (this percentile of the absolute speed over the clip, the moving parts of breaths).
     flat_speed_fraction: float = 0.08
     ref_speed_percentile: float = 90.0
+    # The percentile is taken over the samples that move faster than the noise alone makes a flat
+    # trace move (noise_speed_factor times its slope noise), when at least this many seconds move:
+    # in a short clip filled by a hold, a percentile over every sample would fall inside the hold.
+    min_moving_s: float = 1.0
     # Where the whole body moves (squats, lifting), what is left of the removed movement ripples
     # the breathing trace by 0.2-0.4 px per repetition on the simulator (a tenth of a 3 px breath,
     # tracking error under fast motion that no regression on the body's motion removes): there
@@ -455,12 +484,28 @@ class HoldConfig:
     # 10 % of box-breathing holds lost).
     exhale_decay: float = 3.0
     tail_margin: float = 1.0
+    # A flat stretch's edges extend while the trace moves slower than this fraction of the typical
+    # breathing speed: a held chest settles and a body keeps sinking after a breath out for a few
+    # seconds (on real clips at 0.1-0.3 of the speed of the breath into the hold), part of the
+    # hold rather than a breath.
+    edge_speed_fraction: float = 0.3
+    # The slow end of a slow breath creeps alike, so a creeping stretch is a hold only when it
+    # outlasts by min_hold_s this percentile of the creeping rests at the ends of the person's other
+    # breaths (irregular breathing rests long now and then: a high percentile, not the median).
+    rest_percentile: float = 90.0
     # Movements shorter than this inside a flat stretch (a swallow, noise) do not end the hold.
     bridge_s: float = 0.5
+    # A hold's edges are placed to within about half a speed window; a "breath" found within a
+    # hold widened by this much is the ripple of the held trace, and is dropped.
+    edge_tolerance_s: float = 0.5
     # The hold is labelled by how the trace moves in this many seconds before and after it: rising
     # into it and falling out of it is a hold after inhale, the reverse after exhale.  2 s covers
     # most of an inhale at 12/min and the steep start of any exhale.
     context_s: float = 2.0
+    # ... of which at least this much must be measured before a hold (its entry must be seen) and,
+    # unless the hold is open, after it.  A hold followed by less than this before the measurement
+    # ends (the clip's end, a clap masked at the end) is open: it lasted at least until its end.
+    min_context_s: float = 1.0
     # Confidence of a hold: the movement into and out of it within context_s, summed, over twice
     # this fraction of the local breath depth (a half-breath on each side scores 1); a hold far
     # longer than min_hold_s plus the slow ends scores 1 as well.
@@ -489,6 +534,10 @@ class RateConfig:
     # breathing above 0.8; the score rises linearly from 0 to 1 between these two values.
     periodicity_low: float = 0.2
     periodicity_high: float = 0.38
+    # A hold interrupts the breathing (and its time is left out of the rate) when its breath lasts
+    # more than this multiple of the median breath without a hold: a natural pause makes a breath
+    # up to about 1.4x longer than its neighbours, a deliberate 8 s hold at 14/min 2.8x.
+    hold_breath_ratio: float = 1.5
 
 
 @dataclass(frozen=True)

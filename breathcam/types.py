@@ -206,6 +206,9 @@ class Hold:
     end: float
     after: str  # "inhale" | "exhale"
     confidence: float
+    # True when the hold runs into the end of the measurement (the clip's end, or tracking lost):
+    # it lasted at least until ``end``.
+    open: bool = False
 
     @property
     def duration_s(self) -> float:

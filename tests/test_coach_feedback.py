@@ -36,7 +36,7 @@ def stream(b, *, exercise=None, step_s=1.0, noise=0.02, seed=0, label="unknown",
             # are all negative (reported to the lead); the live analyzer would keep its last result
             if r is None:
                 continue
-        flat = flat_mask(x[i:n], fs_hz=FS_HZ, breaths=r.breaths, t0_s=float(b.t_s[i]))[0]
+        flat = flat_mask(x[i:n], fs_hz=FS_HZ, breaths=r.breaths, t0_s=float(b.t_s[i])).flat
         open_s = None
         if flat.size and flat[-1]:
             j = flat.size - 1

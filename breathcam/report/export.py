@@ -60,6 +60,7 @@ def analysis_to_dict(analysis: Analysis) -> dict:
                 "after": h.after,
                 "duration_s": _r(h.duration_s),
                 "confidence": _r(h.confidence),
+                "open": h.open,
             }
             for h in analysis.holds
         ],
@@ -226,7 +227,8 @@ def analysis_from_dict(data: dict) -> Analysis:
             for b in data["breaths"]
         )
         holds = tuple(
-            Hold(float(h["start"]), float(h["end"]), str(h["after"]), float(h.get("confidence") or 1.0))
+            Hold(float(h["start"]), float(h["end"]), str(h["after"]), float(h.get("confidence") or 1.0),
+                 open=bool(h.get("open", False)))
             for h in data.get("holds", [])
         )
         series = tuple(

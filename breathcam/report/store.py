@@ -34,7 +34,7 @@ from breathcam.types import Analysis, Breath, BreathcamError, Hold, InputError, 
 
 __all__ = ["SCHEMA_VERSION", "default_db_path", "SessionStore", "SessionRecorder"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Key numbers kept as columns (for list, compare and the trend), from export.summary_numbers.
 KEY_COLUMNS = ("duration_s", "rate_bpm", "n_breaths", "median_inhale_s", "median_exhale_s", "median_pause_s",
@@ -61,11 +61,17 @@ _SCHEMA = [
         sigh INTEGER)""",
     """CREATE TABLE IF NOT EXISTS holds (
         session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-        start REAL, end_s REAL, after TEXT, confidence REAL)""",
+        start REAL, end_s REAL, after TEXT, confidence REAL, open_end INTEGER NOT NULL DEFAULT 0)""",
     "CREATE INDEX IF NOT EXISTS rate_points_s ON rate_points(session_id, t)",
     "CREATE INDEX IF NOT EXISTS breaths_s ON breaths(session_id, inhale_start)",
     "CREATE INDEX IF NOT EXISTS holds_s ON holds(session_id, start)",
 ]
+# What each schema version adds to the one before it (a database made by _SCHEMA is current).
+_UPGRADES = {
+    1: [],  # the first versioned schema
+    # a hold that runs into the end of the measurement lasted at least until its end
+    2: ["ALTER TABLE holds ADD COLUMN open_end INTEGER NOT NULL DEFAULT 0"],
+}
 
 
 def default_db_path() -> Path:
@@ -149,7 +155,8 @@ class SessionStore:
             except sqlite3.OperationalError:
                 pass
             with self.conn:
-                for stmt in _SCHEMA:
+                upgrades = [s for v in range(version + 1, SCHEMA_VERSION + 1) for s in _UPGRADES[v]]
+                for stmt in _SCHEMA if version == 0 else upgrades:
                     self.conn.execute(stmt)
                 self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -203,8 +210,8 @@ class SessionStore:
         c.executemany("INSERT INTO breaths VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                       [(sid, b.inhale_start, b.exhale_start, b.pause_start, b.end, b.depth, b.confidence,
                         int(b.is_sigh)) for b in breaths])
-        c.executemany("INSERT INTO holds VALUES (?, ?, ?, ?, ?)",
-                      [(sid, h.start, h.end, h.after, h.confidence) for h in holds])
+        c.executemany("INSERT INTO holds VALUES (?, ?, ?, ?, ?, ?)",
+                      [(sid, h.start, h.end, h.after, h.confidence, int(h.open)) for h in holds])
 
     def add_note(self, session_id: int, text: str) -> None:
         self.get(session_id)
@@ -263,8 +270,9 @@ class SessionStore:
         breaths = tuple(Breath(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in
                         q("SELECT inhale_start, exhale_start, pause_start, end_s, depth, confidence, sigh "
                           "FROM breaths WHERE session_id = ? ORDER BY inhale_start", (sid,)))
-        holds = tuple(Hold(r[0], r[1], r[2], r[3]) for r in
-                      q("SELECT start, end_s, after, confidence FROM holds WHERE session_id = ? ORDER BY start", (sid,)))
+        holds = tuple(Hold(r[0], r[1], r[2], r[3], open=bool(r[4])) for r in
+                      q("SELECT start, end_s, after, confidence, open_end FROM holds WHERE session_id = ? ORDER BY start",
+                        (sid,)))
         ends = [p.t for p in points] + [b.end for b in breaths] + [h.end for h in holds]
         rates = [p.bpm for p in points if p.bpm is not None]
         note = ("live session cut off before it finished: these are the rows it had saved"
@@ -347,7 +355,7 @@ class SessionRecorder:
                               b.confidence, int(b.is_sigh)))
 
     def add_hold(self, h: Hold) -> None:
-        self._add("holds", (self.session_id, h.start, h.end, h.after, h.confidence))
+        self._add("holds", (self.session_id, h.start, h.end, h.after, h.confidence, int(h.open)))
 
     # -- writer side -----------------------------------------------------------------------------
 
@@ -359,7 +367,7 @@ class SessionRecorder:
             return
         sql = {"rate_points": "INSERT INTO rate_points VALUES (?, ?, ?, ?)",
                "breaths": "INSERT INTO breaths VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-               "holds": "INSERT INTO holds VALUES (?, ?, ?, ?, ?)"}
+               "holds": "INSERT INTO holds VALUES (?, ?, ?, ?, ?, ?)"}
         try:
             with self._conn:
                 for table, row in pending:

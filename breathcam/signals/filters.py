@@ -116,9 +116,12 @@ def clean_trace(
 
     Returns ``(cleaned, usable)``: ``cleaned`` is finite everywhere (invalid and NaN samples are
     linearly interpolated, ends held); ``usable`` is False inside invalid stretches longer than
-    ``config.max_gap_s`` (shorter gaps are trusted to the interpolation).  A step or spike whose
-    sample-to-sample change exceeds ``config.glitch_diff_ratio`` times the upper quartile of all
-    changes is taken out (the step is removed, the trace after it shifted back).
+    ``config.max_gap_s`` (shorter gaps are trusted to the interpolation) and in invalid stretches
+    at either end of any length (held ends are no measurement: nothing lies beyond them to
+    interpolate towards, and a held level would pass for a flat stretch).  A step or spike whose
+    sample-to-sample change departs from the median of the four changes around it by more
+    than ``config.glitch_diff_ratio`` times the upper quartile of such departures is taken out
+    (the change is replaced by that median: a step is removed, the trace after it shifted back).
     """
     x = np.asarray(x, dtype=float)
     if x.ndim != 1:
@@ -132,17 +135,28 @@ def clean_trace(
     usable = np.ones(x.size, dtype=bool)
     for i, j in long_runs(~ok, min_len=max(1, int(round(config.max_gap_s * fs_hz)) + 1)):
         usable[i:j] = False
+    if ok.any():
+        first, last = np.flatnonzero(ok)[[0, -1]]
+        usable[:first] = False
+        usable[last + 1 :] = False
     if not ok.any():
         return np.zeros_like(x), np.zeros(x.size, dtype=bool)
     idx = np.arange(x.size)
     y = np.interp(idx, idx[ok], x[ok]) if not ok.all() else x.copy()
-    if y.size > 3:
+    if y.size > 5:
+        # A glitch is a change that stands out from the changes around it: a breath, however fast
+        # or deep, moves the trace smoothly over several samples, so each change stays close to
+        # the median of its four neighbours (even where a hold leaves the rest of the trace still).
         d = np.diff(y)
-        scale = np.percentile(np.abs(d), 75)
+        padded = np.pad(d, 2, mode="edge")
+        local = np.median(np.stack([padded[k : k + d.size] for k in (0, 1, 3, 4)]), axis=0)  # 2 each side
+        jump = np.abs(d - local)
+        pairs = usable[1:] & usable[:-1]
+        scale = np.percentile(jump[pairs], 75) if pairs.any() else 0.0
         if scale > 0:
-            bad = np.abs(d) > config.glitch_diff_ratio * scale
+            bad = jump > config.glitch_diff_ratio * scale
             if bad.any():
-                d[bad] = np.median(d[~bad]) if (~bad).any() else 0.0
+                d[bad] = local[bad]
                 y = np.concatenate(([y[0]], y[0] + np.cumsum(d)))
     return y, usable
 

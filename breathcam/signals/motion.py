@@ -84,6 +84,7 @@ import numpy as np
 
 from breathcam._deps import cv2
 from breathcam.config import DEFAULT, MotionConfig, MovementConfig
+from breathcam.signals.jolts import mask_jolts
 from breathcam.signals.movement import body_reference, moving_mask, stabilise_columns
 from breathcam.types import Box, Frame, InputError, MotionTraces, ParameterError, TorsoRegions
 
@@ -660,6 +661,12 @@ def _traces_from_columns(
     body_px = float(np.median(sized)) if len(sized) else None
     if n and np.any(np.diff(t) <= 0):
         raise InputError("motion samples must have increasing times")
+    notes: list[str] = []
+    # jolts (a clap, a hand passing, a bumped camera) hold no measurement
+    cols, jolt_s = mask_jolts(cols, body_px=body_px, config=config)
+    if jolt_s > 0:
+        notes.append(f"{jolt_s:.1f} s of sudden motion (a clap, a hand, a bumped camera) left out")
+        valid = cols["valid"] > 0.5
     if valid.sum() < 2:
         empty = np.zeros(0)
         return MotionTraces(
@@ -669,7 +676,6 @@ def _traces_from_columns(
         )
 
     t_out = _grid(t, fs_hz)
-    notes: list[str] = []
     # whole-body movement (squats, lifting) out of the breathing measurements first
     raw_cols = cols
     cols, body_ref, move_notes = stabilise_columns(cols, config=movement)

@@ -56,10 +56,11 @@ def open_hold(
     if x.size < 4 or not len(traces.t_s):
         return None
     t0 = float(traces.t_s[0])
-    flat, level, usable, _, _, _ = flat_mask(
+    fm = flat_mask(
         x, fs_hz=fs, breaths=breaths, t0_s=t0, config=config.holds, filters=config.filters, valid=traces.valid,
         moving=traces.moving,
     )
+    flat, level, usable = fm.flat, fm.level, fm.usable
     if not (flat[-1] and usable[-1]):
         return None
     i = flat.size - 1
@@ -246,7 +247,7 @@ class OnlineAnalyzer:
 
     def committed_rate(self) -> tuple[float | None, float]:
         """The rate over every committed breath, with its confidence (the batch clip_rate)."""
-        return clip_rate(self._breaths, config=self.config.rate)
+        return clip_rate(self._breaths, holds=self._holds, config=self.config.rate)
 
     def session_traces(self) -> MotionTraces:
         """Everything measured so far, resampled (one pass over the whole log)."""

@@ -51,6 +51,7 @@ class TruthHold:
     start: float
     end: float
     after: str  # "inhale" | "exhale"
+    open: bool = False  # still held when the recording ends (``end`` is the recording's end)
 
 
 @dataclass(frozen=True)
@@ -103,14 +104,19 @@ class Breathing:
         return self.chest + self.belly
 
 
-def rate_from_breaths(breaths: Sequence) -> float | None:
-    """Breaths per minute over complete breaths: 60 * count / (last end - first start).
+def rate_from_breaths(breaths: Sequence, holds: Sequence = ()) -> float | None:
+    """Breaths per minute over complete breaths: 60 * count / (last end - first start - time held).
 
-    The analysis reports its clip rate the same way, so truth and estimate mean the same thing.
+    The time held counts the holds that interrupt the breathing, by the analysis's own rule
+    (:func:`breathcam.signals.rate.interrupting_holds`: a paced pattern's holds are part of its
+    pace), so truth and estimate mean the same thing.
     """
+    from breathcam.signals.rate import held_s, interrupting_holds
+
     if len(breaths) < 1:
         return None
-    span = breaths[-1].end - breaths[0].inhale_start
+    a, b = breaths[0].inhale_start, breaths[-1].end
+    span = b - a - held_s(a, b, interrupting_holds(breaths, holds))
     return 60.0 * len(breaths) / span if span > 0 else None
 
 
@@ -224,11 +230,11 @@ def _truth_from_phases(phases: list[_Phase], duration_s: float, min_hold_s: floa
             )
         )
     for p in phases:
-        if p.kind in ("hold_in", "pause") and p.end - p.start >= min_hold_s and p.end <= duration_s:
-            if p.start > 0:
-                holds.append(
-                    TruthHold(round(p.start, 4), round(p.end, 4), "inhale" if p.kind == "hold_in" else "exhale")
-                )
+        # a hold still going on when the recording ends is open: it lasted at least until then
+        end = min(p.end, duration_s)
+        if p.kind in ("hold_in", "pause") and end - p.start >= min_hold_s and p.start > 0:
+            after = "inhale" if p.kind == "hold_in" else "exhale"
+            holds.append(TruthHold(round(p.start, 4), round(end, 4), after, open=p.end > duration_s))
     return tuple(breaths), tuple(holds)
 
 
@@ -297,7 +303,7 @@ def simulate_breathing(
     t_s = np.arange(int(round(duration_s * fs_hz))) / fs_hz
     volume = _volume(phases, t_s)
     breaths, truth_holds = _truth_from_phases(phases, duration_s, TRUTH_MIN_HOLD_S)
-    rate = rate_from_breaths(breaths)
+    rate = rate_from_breaths(breaths, truth_holds)
     # the share changes at the start of an inhale (the volume is at rest there: no jump)
     switch_s = None
     if switch_at_s is not None:
