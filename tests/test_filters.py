@@ -100,3 +100,28 @@ def test_clean_trace_bridges_gaps_and_removes_steps():
 
 def test_defaults_keep_the_low_edge_near_005_hz():
     assert 0.03 <= DEFAULT.filters.low_hz <= 0.05
+
+
+def test_clean_trace_keeps_a_deep_breath_into_a_hold_that_fills_the_trace():
+    # a short clip: still, one deep breath in over 1.2 s, then held: the breath is no glitch,
+    # however much larger its steps are than the rest of the trace's
+    t = np.arange(120) / FS
+    rise = np.clip((t - 3.0) / 1.2, 0.0, 1.0)
+    x = 15.0 * 0.5 * (1 - np.cos(np.pi * rise)) + np.random.default_rng(0).normal(0.0, 0.02, t.size)
+    y, usable = clean_trace(x, fs_hz=FS)
+    assert usable.all()
+    assert np.max(np.abs(y - x)) < 0.1
+    # while a one-sample tracker jump in the same trace is still taken out
+    x2 = x.copy()
+    x2[80:] += 4.0
+    y2, _ = clean_trace(x2, fs_hz=FS)
+    assert abs((y2[100] - y2[60]) - (x[100] - x[60])) < 0.2
+
+
+def test_clean_trace_ends_without_measurement_are_not_usable():
+    x = np.sin(np.arange(200) / 8.0)
+    valid = np.ones(200, dtype=bool)
+    valid[:5] = False  # 0.5 s: shorter than max_gap_s, but nothing before it to bridge from
+    valid[-30:] = False
+    _, usable = clean_trace(x, fs_hz=FS, valid=valid)
+    assert not usable[:5].any() and not usable[-30:].any() and usable[5:-30].all()

@@ -123,3 +123,64 @@ def test_signal_core_imports_no_opencv_or_mediapipe():
 def test_find_breaths_agrees_with_process():
     x, b = realistic_trace(14, rate_bpm=15, duration_s=60.0)
     assert process(_traces(x)).breaths == find_breaths(x, fs_hz=FS)
+
+
+def _with_hold(breaths, k, hold_s):
+    """Breath k of ``breaths`` stretched by a hold of ``hold_s`` after its inhale (the rest shifted)."""
+    from dataclasses import replace
+
+    from breathcam.types import Hold
+
+    out = list(breaths[:k])
+    b = breaths[k]
+    out.append(replace(b, exhale_start=b.exhale_start + hold_s, pause_start=b.pause_start + hold_s, end=b.end + hold_s))
+    out += [replace(x, inhale_start=x.inhale_start + hold_s, exhale_start=x.exhale_start + hold_s,
+                    pause_start=x.pause_start + hold_s, end=x.end + hold_s) for x in breaths[k + 1:]]
+    peak = b.inhale_start + 0.4 * (b.end - b.inhale_start)
+    return out, Hold(peak, peak + hold_s, "inhale", 1.0)
+
+
+def test_a_hold_among_free_breaths_is_not_breathing_time():
+    free = _breaths([5.0] * 10)
+    breaths, hold = _with_hold(free, 4, 20.0)
+    assert clip_rate(breaths)[0] == pytest.approx(60 * 10 / 70)  # the hold counted as breathing
+    assert clip_rate(breaths, holds=[hold])[0] == pytest.approx(12.0)
+    assert rate_from_breaths(breaths, [hold]) == pytest.approx(12.0)  # the truth means the same
+    series = rate_series(breaths, t_end_s=breaths[-1].end, holds=[hold])
+    inside = [p for p in series if hold.start <= p.t <= hold.end]
+    assert inside and all(p.bpm is None for p in inside)  # nobody breathes there
+    assert all(abs(p.bpm - 12.0) < 0.5 for p in series if p.bpm is not None)
+
+
+def test_holds_in_every_breath_are_the_pattern():
+    # box breathing 4-4-4-4: every breath holds twice, and its pace includes them (3.75/min)
+    from breathcam.types import Hold
+
+    breaths = [Breath(16.0 * k, 16.0 * k + 8, 16.0 * k + 12, 16.0 * k + 16, 1.0, 0.9) for k in range(6)]
+    holds = [Hold(16.0 * k + 4, 16.0 * k + 8, "inhale", 1.0) for k in range(6)]
+    holds += [Hold(16.0 * k + 12, 16.0 * k + 16, "exhale", 1.0) for k in range(6)]
+    assert clip_rate(breaths, holds=holds)[0] == pytest.approx(3.75)
+    assert all(p.bpm is None or p.bpm == pytest.approx(3.75) for p in rate_series(breaths, t_end_s=96.0, holds=holds))
+
+
+def test_breaths_inside_a_hold_are_dropped():
+    from breathcam.signals.core import outside_holds
+    from breathcam.types import Hold
+
+    real = _breaths([5.0] * 3)
+    ripple = [Breath(17.0, 17.5, 18.0, 18.5, 0.1, 0.5), Breath(18.5, 19.0, 19.5, 20.5, 0.1, 0.5)]
+    hold = Hold(16.5, 24.0, "exhale", 1.0)
+    containing = Breath(10.0, 11.0, 12.0, 26.0, 3.0, 0.9)  # a breath in, held, out: it stays
+    kept = outside_holds(tuple(real + ripple + [containing]), (hold,), tolerance_s=0.5)
+    assert kept == tuple(real + [containing])
+
+
+def test_a_short_clip_holding_most_of_the_time_gives_no_rate():
+    # 13 s: a breath in, held 7 s, then out (what "breathe in and hold" clips show)
+    from breathcam.simulate.waveform import simulate_breathing
+
+    for seed in range(3):
+        b = simulate_breathing(duration_s=13.0, fs_hz=FS, rate_bpm=15, holds=[(3.0, 7.0, "inhale")], seed=seed)
+        r = process(_traces(3.0 * b.volume))
+        assert r.rate_bpm is None
+        assert all(p.bpm is None or p.bpm <= 25.0 for p in r.rate_series)

@@ -198,3 +198,27 @@ def test_readonly_message_wording(tmp_path):
 
     err = _db_error(tmp_path / "h.sqlite", sqlite3.OperationalError("attempt to write a readonly database"))
     assert "read-only" in str(err) and "--db" in str(err)
+
+
+def test_schema_1_history_is_upgraded_and_keeps_its_sessions(tmp_path):
+    # a history written before holds could be open (schema 1): its holds table lacks open_end
+    p = tmp_path / "old.sqlite"
+    with SessionStore(p) as db:
+        sid = db.save_analysis(_analysis(4, 12.0), client="C1")
+    conn = sqlite3.connect(p)
+    with conn:
+        conn.execute("CREATE TABLE holds_old AS SELECT session_id, start, end_s, after, confidence FROM holds")
+        conn.execute("DROP TABLE holds")
+        conn.execute("ALTER TABLE holds_old RENAME TO holds")
+        conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    with SessionStore(p) as db:
+        back, _ = db.load_analysis(sid)
+        assert len(back.holds) == 1 and back.holds[0].open is False
+        a = _analysis(5, 12.0)
+        a = replace(a, holds=(replace(a.holds[0], open=True),))
+        sid2 = db.save_analysis(a, client="C1")
+        assert db.load_analysis(sid2)[0].holds[0].open is True
+    conn = sqlite3.connect(p)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    conn.close()
