@@ -184,7 +184,9 @@ def iou(a: tuple[float, float], b: tuple[float, float]) -> float:
     return inter / union if union > 0 else 0.0
 
 
-def score(truth: Truth, result: dict) -> dict:
+def score(truth: Truth, result: dict, *, hold_iou: float = HOLD_IOU) -> dict:
+    """Rate error, breath count error, holds found (IoU >= hold_iou, right phase) and false holds
+    (overlapping no truth hold at all)."""
     est = result.get("rate_bpm")
     row = {
         "truth_bpm": truth.rate_bpm,
@@ -199,7 +201,7 @@ def score(truth: Truth, result: dict) -> dict:
         matched_est = set()
         for th in truth.holds:
             for k, eh in enumerate(result["holds"]):
-                if k not in matched_est and eh["after"] == th.after and iou((th.start, th.end), (eh["start"], eh["end"])) >= HOLD_IOU:
+                if k not in matched_est and eh["after"] == th.after and iou((th.start, th.end), (eh["start"], eh["end"])) >= hold_iou:
                     found += 1
                     matched_est.add(k)
                     break

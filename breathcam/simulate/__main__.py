@@ -10,6 +10,18 @@ Examples::
     python -m breathcam.simulate para.mp4 --belly-share 0.5 --paradoxical     # paradoxical
     python -m breathcam.simulate switch.mp4 --belly-share 0.15 --switch-at 30 --belly-share-after 0.85
 
+Conditions of real footage (see breathcam.simulate.conditions and breathcam.simulate.side)::
+
+    python -m breathcam.simulate hold.mp4 --seconds 13 --rate 15 --holds 3:7:inhale --framing torso \
+        --clothing dark --tape 3 --clap both --stand-sway 4          # a short inhale-hold clip
+    python -m breathcam.simulate open.mp4 --seconds 12 --holds 5:20:exhale   # a hold open at the end
+    python -m breathcam.simulate side.mp4 --framing side --clothing light --seconds 15 --holds 3:8:exhale
+    python -m breathcam.simulate sway.mp4 --stand-sway 8 --framing torso
+    python -m breathcam.simulate ae.mp4 --exposure-drift 0.15
+    python -m breathcam.simulate lowq.mp4 --jpeg-quality 20
+
+A hold still running at the clip's end is in the truth with "open": true and the clip's end as its end.
+
 Writes OUT.mp4 and OUT.truth.json beside it; prints a one-line summary and the render speed.
 """
 
@@ -31,6 +43,7 @@ def _hold(text: str) -> tuple[float, float, str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from breathcam.simulate.conditions import CLAPS, CLOTHING, JOLT_PX
     from breathcam.simulate.render import FRAMINGS, STILLS
     from breathcam.simulate.waveform import PACED_PATTERNS
 
@@ -55,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--belts-start", type=float, default=60.0, help="seconds into the belt recording (default 60)")
     r = p.add_argument_group("rendering")
     r.add_argument("--still", choices=STILLS, default="astronaut")
-    r.add_argument("--framing", choices=FRAMINGS, default="full")
+    r.add_argument("--framing", choices=FRAMINGS, default="full",
+                   help="full, torso (head out of frame), tight (chest-belly only), side (a drawn side view)")
     r.add_argument("--width", type=int, default=640)
     r.add_argument("--height", type=int, default=480)
     r.add_argument("--fps", type=float, default=30.0)
@@ -64,6 +78,17 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--shake", type=float, default=0.3, help="camera shake, px (default 0.3)")
     r.add_argument("--noise", type=float, default=2.0, help="sensor noise, grey levels (default 2)")
     r.add_argument("--codec", default="mp4v")
+    c = p.add_argument_group("conditions of real footage (all off by default)")
+    c.add_argument("--clap", choices=CLAPS, default="none",
+                   help="a clap at the start and the end: hands crossing the torso, a camera jolt, or both")
+    c.add_argument("--jolt", type=float, default=JOLT_PX, metavar="PX", help=f"the camera jolt's peak, px (default {JOLT_PX:g})")
+    c.add_argument("--stand-sway", type=float, default=0.0, metavar="PX",
+                   help="a standing person's sway about the ankles, peak px at the shoulders (2-10)")
+    c.add_argument("--exposure-drift", type=float, default=0.0, metavar="SHARE",
+                   help="auto-exposure gain drift and steps, peak-to-peak share (0.05-0.2)")
+    c.add_argument("--jpeg-quality", type=int, default=None, metavar="Q", help="every frame through JPEG at this quality (15-30: low bitrate)")
+    c.add_argument("--clothing", choices=CLOTHING, default="original", help="recolour the clothing: plain dark or a light T-shirt")
+    c.add_argument("--tape", type=int, default=0, metavar="N", help="N strips of white tape on the sternum (over a phone on a light shirt)")
     p.add_argument("--seed", type=int, default=0)
     return p
 
@@ -88,13 +113,15 @@ def main(argv: list[str] | None = None) -> int:
                 irregularity=args.irregularity, sigh_every_s=args.sigh_every, holds=args.holds,
                 paced=args.paced, belly_share=args.belly_share, phase_deg=args.phase,
                 paradoxical=args.paradoxical, switch_at_s=args.switch_at,
-                belly_share_after=args.belly_share_after, seed=args.seed,
+                belly_share_after=args.belly_share_after, seed=args.seed, open_holds=True,
             )
         start = time.perf_counter()
         path = render_clip(
             breathing, args.out, still=args.still, width=args.width, height=args.height, fps=args.fps,
             amplitude_px=args.amplitude, sway_px=args.sway, shake_px=args.shake, noise_std=args.noise,
-            framing=args.framing, codec=args.codec, seed=args.seed,
+            framing=args.framing, codec=args.codec, seed=args.seed, clap=args.clap, jolt_px=args.jolt,
+            stand_sway_px=args.stand_sway, exposure_drift=args.exposure_drift, jpeg_quality=args.jpeg_quality,
+            clothing=args.clothing, tape_strips=args.tape,
         )
         elapsed = time.perf_counter() - start
     except BreathcamError as exc:

@@ -18,16 +18,59 @@ one at a time, so clip length is limited by disk, not memory.  The truth (``brea
 render parameters in ``truth.extra``) is written beside the clip as ``<clip stem>.truth.json``.
 
 Framings: ``full`` (head, shoulders and as much torso as the still has), ``torso`` (from below the
-chin down; no face), ``tight`` (only the chest-belly area: stands in for "pose finds nobody", which
-exercises the analysis's motion fallback).  Side views cannot be rendered honestly from a frontal
-still; ``tight`` is *not* a side view.
+chin down: the head is out of frame and the top edge is at the collar, as in real torso-only clips
+filmed at the sternum; on grace_hopper, whose photo ends at mid-chest, it is a close crop of the
+chest), ``tight`` (only the chest-belly area: stands in for "pose finds nobody", which exercises the
+analysis's motion fallback; *not* a side view), and ``side``: a side view cannot be rendered
+honestly from a frontal still, so it is drawn (:mod:`breathcam.simulate.side`: a textured torso
+profile whose belly and chest contours move forward and whose shoulders rise under the same truth;
+``still`` is not used).
+
+Conditions of real footage (:mod:`breathcam.simulate.conditions`), each off by default, each seeded
+from its own random stream (switching one on changes nothing else; with all off a clip is byte for
+byte what it was before they existed), each recorded in ``truth.extra`` only when used:
+
+* ``clap`` ("hands", "jolt", "both"): a clap 0.2-0.8 s after the start and one ending 0.2-0.8 s
+  before the end: forearms and hands (skin, or sleeves on dark clothing; shaded, textured,
+  motion-blurred) rise from below the frame to meet in front of the chest for 0.3-1 s, and/or the
+  camera jolts (a damped swing of up to ``jolt_px`` with a slight zoom over 0.2-0.5 s, keeping a small
+  offset).  In the side view the near arm swings forward to the clap.  Truth: ``claps`` (each with
+  ``hands_s``, ``jolt_s``, ``jolt_px``, ``jolt_zoom``, ``residual_px``), and ``hands_s``, ``jolt_s``
+  lists; no hand pixel is drawn outside ``hands_s``.
+* ``stand_sway_px``: a standing person sways as an inverted pendulum about the ankles (3.9 shoulder
+  widths below the shoulders): 0.1-0.5 Hz, peak ``stand_sway_px`` at the shoulder line, bobbing
+  (a quarter of that) and sway towards the camera (a scale change).  Truth ``stand_sway``: the
+  sinusoids of the angle, the bobbing and the scale, the pivot and the lever, so the motion of any
+  body point is exact (``conditions.StandingSway.chest_shift``).
+* ``exposure_drift`` (0.05-0.2): auto-exposure gain drifting slowly plus steps (about 2 a minute,
+  reached with a 0.3 s time constant), multiplying every pixel (bright areas clip at 255).  Truth
+  ``exposure``: the gain per frame, the steps, the drift's sinusoids.
+* ``jpeg_quality`` (15-30): every frame through JPEG before the clip's codec: 8x8 blocking and
+  smeared colour, as a starved video call.
+* ``clothing`` ("dark", "light") and ``tape_strips``: the torso's clothing recoloured to a plain dark,
+  low-texture fabric or a plain light T-shirt (the photo's broad shading kept), and white tape strips
+  on the sternum (over a dark phone on a light shirt).  Truth: ``clothing``, ``tape_strips``,
+  ``tape_boxes`` (px, at rest).
+
+Order per frame: the breathing warp, sway and standing sway (front: one remap; side: the drawn
+layers), whole-body movement, the hands, the camera jolt, the gain (flicker x exposure), sensor
+noise, JPEG, the codec.  Short clips whose hold fills most of the clip, and holds still running at
+the clip's end, come from the waveform (``simulate_breathing(holds=..., open_holds=True)``).
 
 Where it fails or misleads: the motion is a 2-D warp of a flat photo (no parallax, no clothing
 folds, no lighting change with depth); the hips are out of both bundled stills, so the torso length
 is estimated from the shoulder width, and on ``grace_hopper`` the photo ends at mid-chest: the belly
 region lies below the picture (``truth.extra["belly_visible"]`` says how much of it is in frame).
 Where the fitted frame is wider or taller than the still, the missing border is a blurred extension
-of the picture's edge.
+of the picture's edge.  Standing sway moves the soft person mask, so the background just outside the
+outline stretches with it (up to the sway's few px) instead of being revealed.  The hands are flat
+shapes without fingers or shadows that do not sway with the body; a jolting *body* is not drawn
+(only the camera jolts); the exposure steps have no visible cause; JPEG blocks every frame alike,
+unlike a real codec that smears motion most and refreshes at key frames; recoloured clothing keeps
+the photo's outline and reaches whatever mediapipe counts as the person below the neck (the
+astronaut's helmet and gloves); the side view is a drawing (see :mod:`breathcam.simulate.side` for
+what it does not reproduce).  None of this reproduces a real camera's rolling shutter, autofocus
+hunting, white-balance drift or the lens's distortion.
 """
 
 from __future__ import annotations
@@ -40,12 +83,15 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from breathcam._deps import cv2, require
+from breathcam.simulate import conditions as cond
 from breathcam.simulate.movement import Rep, trajectory
+from breathcam.simulate.side import SideScene, arm_swing_deg, build_side_scene, side_frame
 from breathcam.simulate.waveform import Breathing
 from breathcam.types import Box, InputError, ParameterError
 
 STILLS = ("astronaut", "grace_hopper")
-FRAMINGS = ("full", "torso", "tight")
+FRAMINGS = ("full", "torso", "tight", "side")
+STILL_FRAMINGS = ("full", "torso", "tight")  # "side" is drawn (simulate.side), not fitted from a still
 
 # --- body proportions, in units of the distance between mediapipe's two shoulder landmarks --------
 # Shoulder-line-to-hip-line height over shoulder width: about 1.4 for adults (biacromial landmarks
@@ -113,6 +159,11 @@ PLATE_MASK_LEVEL = 0.1
 PLATE_DILATE_PX = 9
 NOISE_BANK = 8
 NOISE_MARGIN_PX = 64
+# The drawn side view keeps the torso only where the body can reach (simulate.side): a breath of
+# depth SIGH_REACH (sighs are 2.5), the sways (the random walk peaks near 3 sway_px, the standing
+# sway is exact but leans the far-below pivot's lever a little further at the top) and spare px.
+SIGH_REACH = 3.0
+SIDE_REACH_SPARE_PX = 4.0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -219,6 +270,10 @@ class Scene:
     belly_visible: float  # fraction of the belly ellipse inside the picture (not the fill)
     source_rect: tuple[float, float, float, float]  # the still's rectangle shown, still pixels
     pivot: tuple[float, float] = (0.0, 0.0)  # the hips' centre (output px): whole-body movement turns about it
+    shoulder_px: float = 0.0  # the shoulder width (output px)
+    shoulder_line: tuple[float, float] = (0.0, 0.0)  # the shoulders' midpoint (output px)
+    clothing: str = "original"
+    tape_boxes: tuple = ()  # the tape strips at rest, (x0, y0, x1, y1) output px each
 
 
 def _source_rect(pose: StillPose, still_w: int, still_h: int, aspect: float, framing: str):
@@ -256,10 +311,22 @@ def _smooth_plateau(d: np.ndarray, full: float, fade: float) -> np.ndarray:
     return 1.0 - u * u * (3.0 - 2.0 * u)
 
 
-def build_scene(still: str | np.ndarray, *, width: int, height: int, framing: str = "full") -> Scene:
-    """Fit the still into width x height for the framing and precompute the displacement fields."""
+def build_scene(
+    still: str | np.ndarray, *, width: int, height: int, framing: str = "full", clothing: str = "original",
+    tape_strips: int = 0, seed: int = 0,
+) -> Scene:
+    """Fit the still into width x height for the framing and precompute the displacement fields.
+
+    clothing ("original", "dark", "light") and tape_strips recolour the torso's clothing and tape its
+    sternum (simulate.conditions.dress), seeded by ``seed``."""
     if width < 16 or height < 16:
         raise ParameterError(f"frame size {width}x{height} is too small")
+    if framing not in STILL_FRAMINGS:
+        raise ParameterError(
+            f"framing {framing!r} is not fitted from a still; choose from {', '.join(STILL_FRAMINGS)}"
+            + (" (the side view is drawn: simulate.side.build_side_scene, or render_clip(framing='side'))" if framing == "side" else "")
+        )
+    cond.check(clothing=clothing, tape_strips=tape_strips)
     cv = cv2()
     image = load_still(still) if isinstance(still, str) else np.ascontiguousarray(still)
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
@@ -276,8 +343,14 @@ def build_scene(still: str | np.ndarray, *, width: int, height: int, framing: st
         fill = cv.GaussianBlur(base, (0, 0), FILL_BLUR_SIGMA_PX)
         soft = cv.GaussianBlur(valid, (0, 0), 3.0)[..., None]
         base = np.clip(soft * base + (1.0 - soft) * fill, 0, 255).astype(np.uint8)
-    base = cv.GaussianBlur(base, (0, 0), WEBCAM_BLUR_SIGMA_PX)
     mask = cv.warpAffine(pose.mask, affine, (width, height), flags=cv.INTER_LINEAR, borderMode=cv.BORDER_REPLICATE)
+    tape_boxes: list = []
+    if clothing != "original" or tape_strips > 0:
+        base, tape_boxes = cond.dress(
+            base, mask, mid_x=s * (pose.mid_x - x0), shoulder_y=s * (pose.shoulder_y - y0), sw=s * pose.shoulder_width,
+            clothing=clothing, tape_strips=tape_strips, seed=seed,
+        )
+    base = cv.GaussianBlur(base, (0, 0), WEBCAM_BLUR_SIGMA_PX)
 
     def to_out(p):
         return (s * (p[0] - x0), s * (p[1] - y0))
@@ -332,6 +405,10 @@ def build_scene(still: str | np.ndarray, *, width: int, height: int, framing: st
         belly_visible=round(min(1.0, belly_visible), 3),
         source_rect=(round(x0, 1), round(y0, 1), round(x1, 1), round(y1, 1)),
         pivot=(float(mid_x), float(sh_y + torso)),
+        shoulder_px=float(sw),
+        shoulder_line=(float(mid_x), float(sh_y)),
+        clothing=clothing,
+        tape_boxes=tuple(tuple(b) for b in tape_boxes),
     )
 
 
@@ -399,9 +476,61 @@ def _flicker(n: int, fps: float, rng: np.random.Generator) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Plan:
+    """The seeded conditions of one clip (simulate.conditions), planned before any frame is drawn."""
+
+    claps: tuple = ()
+    stand: "cond.StandingSway | None" = None
+    exposure: "cond.Exposure | None" = None
+
+    def truth(self) -> dict:
+        out: dict = {}
+        if self.claps:
+            out["claps"] = [c.truth() for c in self.claps]
+            out["hands_s"] = [c.truth()["hands_s"] for c in self.claps if c.hands]
+            out["jolt_s"] = [c.truth()["jolt_s"] for c in self.claps if c.jolt]
+        if self.stand is not None:
+            out["stand_sway"] = self.stand.truth()
+        if self.exposure is not None:
+            out["exposure"] = self.exposure.truth()
+        return out
+
+
+def side_reach_px(amplitude_px: float, sway_px: float, stand_sway_px: float) -> float:
+    """How far (px) the drawn side view's body may move from rest: a sigh's excursion (SIGH_REACH
+    breaths of depth 1) plus both sways at their largest, with room to spare."""
+    return SIGH_REACH * amplitude_px + 3.0 * sway_px + 1.5 * stand_sway_px + SIDE_REACH_SPARE_PX
+
+
+def _frame_shape(scene) -> tuple[int, int]:
+    return (scene.background if isinstance(scene, SideScene) else scene.base).shape[:2]
+
+
+def plan_conditions(
+    scene, *, n: int, fps: float, clap: str = "none", jolt_px: float = cond.JOLT_PX, stand_sway_px: float = 0.0,
+    exposure_drift: float = 0.0, seed: int = 0,
+) -> Plan:
+    """The claps, standing sway and exposure of a clip of n frames (each from its own random stream)."""
+    h, w = _frame_shape(scene)
+    duration = n / fps
+    claps = tuple(cond.plan_claps(clap, duration, seed=seed, jolt_px=jolt_px, frame_w=w, frame_h=h))
+    stand = None
+    if stand_sway_px > 0:
+        if isinstance(scene, SideScene):
+            pivot, sw, top = scene.pivot, scene.body_px, scene.shoulder_y
+        else:
+            sw = scene.shoulder_px
+            mid_x, top = scene.shoulder_line
+            pivot = (mid_x, top + cond.ANKLE_BELOW_SHOULDERS_SW * sw)
+        stand = cond.plan_standing_sway(stand_sway_px, duration, pivot=pivot, lever_px=pivot[1] - top, sw=sw,
+                                        centre=(0.5 * (w - 1), 0.5 * (h - 1)), seed=seed)
+    return Plan(claps, stand, cond.plan_exposure(exposure_drift, n, fps, seed=seed))
+
+
 def iter_frames(
     breathing: Breathing,
-    scene: Scene,
+    scene: "Scene | SideScene",
     *,
     fps: float = 30.0,
     amplitude_px: float = 6.0,
@@ -411,15 +540,32 @@ def iter_frames(
     seed: int = 0,
     reps: Sequence[Rep] = (),
     movement_px: float = MOVEMENT_PX,
+    clap: str = "none",
+    jolt_px: float = cond.JOLT_PX,
+    stand_sway_px: float = 0.0,
+    exposure_drift: float = 0.0,
+    jpeg_quality: int | None = None,
 ) -> Iterator[np.ndarray]:
     """Yield the clip's frames (HxWx3 uint8 BGR) one at a time; frame i shows time i / fps.
 
     ``reps``: whole-body repetitions (simulate.movement) moving the person by up to ``movement_px``.
+    ``clap``, ``jolt_px``, ``stand_sway_px``, ``exposure_drift``, ``jpeg_quality``: the conditions of
+    real footage (simulate.conditions; off by default).  ``scene`` is a fitted still
+    (:func:`build_scene`) or a drawn side view (simulate.side.build_side_scene).
     """
     if fps <= 0:
         raise ParameterError(f"fps must be positive, not {fps}")
     if amplitude_px < 0 or sway_px < 0 or shake_px < 0 or noise_std < 0:
         raise ParameterError("amplitude_px, sway_px, shake_px and noise_std must not be negative")
+    cond.check(clap=clap, jolt_px=jolt_px, stand_sway_px=stand_sway_px, exposure_drift=exposure_drift, jpeg_quality=jpeg_quality)
+    side = isinstance(scene, SideScene)
+    if side and reps:
+        raise ParameterError("whole-body movement (reps) is not drawn in the side view")
+    if side and side_reach_px(amplitude_px, sway_px, stand_sway_px) > scene.margin_px:
+        raise ParameterError(
+            f"the body may move {side_reach_px(amplitude_px, sway_px, stand_sway_px):.0f} px, beyond the side scene's "
+            f"{scene.margin_px} px margin: build it with build_side_scene(..., reach_px=side_reach_px(...))"
+        )
     cv = cv2()
     n = int(round(breathing.truth.duration_s * fps))
     t = np.arange(n) / fps
@@ -429,7 +575,7 @@ def iter_frames(
     sway = _sway(n, fps, sway_px, rng)
     shake = _shake(n, fps, shake_px, rng)
     gain = _flicker(n, fps, rng)
-    h, w = scene.base.shape[:2]
+    h, w = _frame_shape(scene)
     bank = None
     if noise_std > 0:
         bank = np.round(rng.normal(0.0, noise_std, (NOISE_BANK, h + NOISE_MARGIN_PX, w + NOISE_MARGIN_PX, 3)))
@@ -439,24 +585,82 @@ def iter_frames(
     map_y = np.empty((h, w), np.float32)
     body = trajectory(reps, t, amplitude_px=movement_px, seed=seed) if reps else None
     plate = background_plate(scene) if body is not None else None
+    # the conditions of real footage, each from its own random stream
+    plan = plan_conditions(scene, n=n, fps=fps, clap=clap, jolt_px=jolt_px, stand_sway_px=stand_sway_px,
+                           exposure_drift=exposure_drift, seed=seed)
+    if plan.exposure is not None:
+        gain = gain * plan.exposure.gain
+    jolt = cond.jolt_offsets(list(plan.claps), t) if any(c.jolt for c in plan.claps) else None
+    hands = None
+    if not side and any(c.hands for c in plan.claps):
+        mid_x, sh_y = scene.shoulder_line
+        hands = cond.Hands(w, h, mid_x, sh_y, scene.shoulder_px, seed,
+                           sleeve_bgr=cond.CLOTHING_BGR["dark"] if scene.clothing == "dark" else None)
+    person_gx = person_gy = None
+    if plan.stand is not None and not side:
+        person_gx = scene.person * scene.grid_x
+        person_gy = scene.person * scene.grid_y
     for i in range(n):
-        cv.scaleAdd(scene.belly_x, float(belly[i]), scene.grid_x, dst=map_x)
-        cv.scaleAdd(scene.belly_y, float(belly[i]), scene.grid_y, dst=map_y)
-        cv.scaleAdd(scene.chest_up, float(chest[i]), map_y, dst=map_y)
-        if sway_px > 0:
-            cv.scaleAdd(scene.person, float(-sway[i, 0]), map_x, dst=map_x)
-            cv.scaleAdd(scene.person, float(-sway[i, 1]), map_y, dst=map_y)
-        if shake_px > 0 and body is None:
-            map_x -= np.float32(shake[i, 0])
-            map_y -= np.float32(shake[i, 1])
-        frame = cv.remap(scene.base, map_x, map_y, cv.INTER_LINEAR, borderMode=cv.BORDER_REPLICATE)
-        if body is not None:
-            frame = _move_person(frame, plate, scene, body.affine(i, scene.pivot), shake[i])
+        if side:
+            frame = _side_frame(scene, plan, float(chest[i]), float(belly[i]), float(t[i]), sway[i] if sway_px > 0 else None)
+            if shake_px > 0 and (shake[i, 0] or shake[i, 1]):
+                frame = cond.apply_jolt(frame, float(shake[i, 0]), float(shake[i, 1]), 0.0)
+        else:
+            cv.scaleAdd(scene.belly_x, float(belly[i]), scene.grid_x, dst=map_x)
+            cv.scaleAdd(scene.belly_y, float(belly[i]), scene.grid_y, dst=map_y)
+            cv.scaleAdd(scene.chest_up, float(chest[i]), map_y, dst=map_y)
+            if sway_px > 0:
+                cv.scaleAdd(scene.person, float(-sway[i, 0]), map_x, dst=map_x)
+                cv.scaleAdd(scene.person, float(-sway[i, 1]), map_y, dst=map_y)
+            if plan.stand is not None:
+                _add_person_affine(map_x, map_y, scene.person, person_gx, person_gy, plan.stand.affine(float(t[i])))
+            if shake_px > 0 and body is None:
+                map_x -= np.float32(shake[i, 0])
+                map_y -= np.float32(shake[i, 1])
+            frame = cv.remap(scene.base, map_x, map_y, cv.INTER_LINEAR, borderMode=cv.BORDER_REPLICATE)
+            if body is not None:
+                frame = _move_person(frame, plate, scene, body.affine(i, scene.pivot), shake[i])
+            if hands is not None:
+                layer = hands.layer(list(plan.claps), float(t[i]))
+                if layer is not None:
+                    frame = cond.over(frame, *layer)
+        if jolt is not None and (jolt[i, 0] or jolt[i, 1] or jolt[i, 2]):
+            frame = cond.apply_jolt(frame, float(jolt[i, 0]), float(jolt[i, 1]), float(jolt[i, 2]))
         frame = cv.convertScaleAbs(frame, alpha=float(gain[i]))
         if bank is not None:
             k, oy, ox = picks[i]
             frame = cv.add(frame, bank[k, oy : oy + h, ox : ox + w], dtype=cv.CV_8U)
+        if jpeg_quality is not None:
+            frame = cond.jpeg_roundtrip(frame, jpeg_quality)
         yield frame
+
+
+def _add_person_affine(map_x, map_y, person, person_gx, person_gy, forward: np.ndarray) -> None:
+    """Move the person (soft mask) by the 2x3 forward affine: map -= person * (p - forward^-1(p))."""
+    cv = cv2()
+    inv = cv.invertAffineTransform(forward)
+    a, b = inv[:, :2], inv[:, 2]
+    # p - inv(p) = (I - a) p - b
+    cv.scaleAdd(person_gx, float(-(1.0 - a[0, 0])), map_x, dst=map_x)
+    cv.scaleAdd(person_gy, float(a[0, 1]), map_x, dst=map_x)
+    cv.scaleAdd(person, float(b[0]), map_x, dst=map_x)
+    cv.scaleAdd(person_gx, float(a[1, 0]), map_y, dst=map_y)
+    cv.scaleAdd(person_gy, float(-(1.0 - a[1, 1])), map_y, dst=map_y)
+    cv.scaleAdd(person, float(b[1]), map_y, dst=map_y)
+
+
+def _side_frame(scene: SideScene, plan: Plan, chest_px: float, belly_px: float, t: float, sway: np.ndarray | None) -> np.ndarray:
+    """A side-view frame: standing sway and the small sway turn and move both layers; a clap swings the arm."""
+    body = plan.stand.affine(t) if plan.stand is not None else None
+    if sway is not None:
+        body = body.copy() if body is not None else np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+        body[:, 2] += sway
+    swing = (0.0,)
+    if any(c.hands and c.start <= t <= c.end + cond.HAND_SHUTTER_S for c in plan.claps):
+        arc = np.radians(arm_swing_deg(plan.claps, t) - arm_swing_deg(plan.claps, t - cond.HAND_SHUTTER_S)) * scene.arm_length_px
+        k = cond.blur_samples(arc)
+        swing = tuple(arm_swing_deg(plan.claps, t - cond.HAND_SHUTTER_S * j / max(1, k - 1)) for j in range(k))
+    return side_frame(scene, chest_px, belly_px, sway=body, arm_deg=swing)
 
 
 def background_plate(scene: Scene) -> np.ndarray:
@@ -510,6 +714,13 @@ def render_clip(
     seed: int = 0,
     reps: Sequence[Rep] = (),
     movement_px: float = MOVEMENT_PX,
+    clap: str = "none",
+    jolt_px: float = cond.JOLT_PX,
+    stand_sway_px: float = 0.0,
+    exposure_drift: float = 0.0,
+    jpeg_quality: int | None = None,
+    clothing: str = "original",
+    tape_strips: int = 0,
 ) -> Path:
     """Render ``breathing`` as a video of a real person and write ``<clip stem>.truth.json`` beside it.
 
@@ -517,22 +728,37 @@ def render_clip(
     moves the chest by ``amplitude_px * (1 - belly_share)``); sway_px: body sway; shake_px: camera
     shake; noise_std: sensor noise in grey levels; reps: whole-body repetitions
     (simulate.movement) moving the person by up to movement_px; codec: a FourCC ("mp4v" for .mp4, "MJPG" for .avi).
+    framing "side" draws a side view (simulate.side; ``still`` is not used).  Conditions of real
+    footage (simulate.conditions; all off by default): clap ("hands", "jolt", "both") at the start
+    and the end, with the camera jolting by up to jolt_px; stand_sway_px: a standing person's sway
+    about the ankles (peak px at the shoulder line); exposure_drift: auto-exposure gain drift and
+    steps (peak-to-peak share, 0.05-0.2); jpeg_quality: every frame through JPEG at this quality
+    (15-30: low bitrate); clothing ("dark", "light") and tape_strips (white tape on the sternum).
     Returns the clip's path.
     """
     cv = cv2()
     path = Path(path)
     if len(codec) != 4:
         raise ParameterError(f"codec must be a four-character code such as 'mp4v', not {codec!r}")
-    scene = build_scene(still, width=width, height=height, framing=framing)
+    cond.check(clap=clap, jolt_px=jolt_px, stand_sway_px=stand_sway_px, exposure_drift=exposure_drift,
+               jpeg_quality=jpeg_quality, clothing=clothing, tape_strips=tape_strips)
+    if framing == "side":
+        scene = build_side_scene(width, height, clothing=clothing, tape_strips=tape_strips, seed=seed,
+                                 reach_px=side_reach_px(amplitude_px, sway_px, stand_sway_px))
+    else:
+        scene = build_scene(still, width=width, height=height, framing=framing, clothing=clothing,
+                            tape_strips=tape_strips, seed=seed)
     path.parent.mkdir(parents=True, exist_ok=True)
     writer = cv.VideoWriter(str(path), cv.VideoWriter_fourcc(*codec), float(fps), (width, height))
     if not writer.isOpened():
         raise InputError(f"OpenCV cannot write {path} with codec {codec!r}; try .mp4 with mp4v or .avi with MJPG")
+    conditions = dict(clap=clap, jolt_px=jolt_px, stand_sway_px=stand_sway_px, exposure_drift=exposure_drift)
     n = 0
     try:
         for frame in iter_frames(
             breathing, scene, fps=fps, amplitude_px=amplitude_px, sway_px=sway_px,
             shake_px=shake_px, noise_std=noise_std, seed=seed, reps=reps, movement_px=movement_px,
+            jpeg_quality=jpeg_quality, **conditions,
         ):
             writer.write(frame)
             n += 1
@@ -540,7 +766,7 @@ def render_clip(
         writer.release()
     extra = dict(breathing.truth.extra)
     extra.update(
-        still=still if isinstance(still, str) else "array",
+        still=("procedural side view" if framing == "side" else still if isinstance(still, str) else "array"),
         width=width,
         height=height,
         fps=float(fps),
@@ -559,5 +785,21 @@ def render_clip(
         chest_box=[round(v, 1) for v in (scene.chest_box.x0, scene.chest_box.y0, scene.chest_box.x1, scene.chest_box.y1)],
         belly_box=[round(v, 1) for v in (scene.belly_box.x0, scene.belly_box.y0, scene.belly_box.x1, scene.belly_box.y1)],
     )
+    # the conditions of real footage: written only when used, so other clips' truths stay as they were
+    if framing == "side":
+        extra["side"] = scene.geometry
+    if clothing != "original" or tape_strips > 0:
+        extra.update(clothing=clothing, tape_strips=int(tape_strips))
+        if framing != "side":
+            extra["tape_boxes"] = [list(b) for b in scene.tape_boxes]
+    if clap != "none":
+        extra.update(clap=clap, jolt_px=float(jolt_px) if clap in ("jolt", "both") else 0.0)
+    if stand_sway_px > 0:
+        extra["stand_sway_px"] = float(stand_sway_px)
+    if exposure_drift > 0:
+        extra["exposure_drift"] = float(exposure_drift)
+    if jpeg_quality is not None:
+        extra["jpeg_quality"] = int(jpeg_quality)
+    extra.update(plan_conditions(scene, n=n, fps=fps, seed=seed, **conditions).truth())
     replace(breathing.truth, extra=extra).write(truth_path(path))
     return path

@@ -51,7 +51,8 @@ class TruthHold:
     start: float
     end: float
     after: str  # "inhale" | "exhale"
-    open: bool = False  # still held when the recording ends (``end`` is the recording's end)
+    # still running at the clip's end: ``end`` is the clip's end, the hold itself lasts longer
+    open: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,11 @@ class Truth:
     switch_s: float | None = None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        # "open" is written only where it is true, so that truths without open holds read and
+        # write exactly as before the field existed
+        data["holds"] = [{k: v for k, v in h.items() if k != "open" or v} for h in data["holds"]]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> "Truth":
@@ -140,6 +145,13 @@ def _schedule(
     paced: tuple[float, float, float, float] | None,
     rng: np.random.Generator,
 ) -> list[_Phase]:
+    for at, hold_s, after in holds:
+        if after not in ("inhale", "exhale"):
+            raise ParameterError(f"hold 'after' must be 'inhale' or 'exhale', not {after!r}")
+        if not 0 <= at < duration_s or not hold_s > 0:
+            raise ParameterError(
+                f"a hold must start within the clip (0 <= at < {duration_s:g} s) and last more than 0 s, not at {at:g} s for {hold_s:g} s"
+            )
     pending = sorted(holds, key=lambda h: h[0])
     phases: list[_Phase] = []
     t = float(rng.uniform(0.0, 1.0))  # the first breath does not start at exactly 0
@@ -183,6 +195,25 @@ def _schedule(
             if dur > 0:
                 phases.append(_Phase(kind, t, t + dur, depth))
                 t += dur
+    # A hold asked for inside the last breath's pause (its breath is past the clip's end): an
+    # exhale hold lengthens that pause, an inhale hold cuts it at ``at`` with an inhale and the hold.
+    for at, hold_s, after in pending:
+        last = phases[-1]
+        if after == "exhale" and last.kind == "pause":
+            phases[-1] = replace(last, end=last.end + hold_s)
+        elif after == "inhale" and last.kind == "hold_in":
+            phases[-1] = replace(last, end=last.end + hold_s)
+        elif after == "inhale" and last.kind == "pause":
+            t_in = paced[0] if paced is not None else inhale_fraction * (60.0 / rate_bpm) * (1 - pause_fraction)
+            cut = max(last.start, at)
+            phases[-1] = replace(last, end=cut)
+            if cut <= last.start:
+                phases.pop()
+            depth = next(ph.depth for ph in reversed(phases) if ph.kind == "in")
+            phases.append(_Phase("in", cut, cut + t_in, depth))
+            phases.append(_Phase("hold_in", cut + t_in, cut + t_in + hold_s, depth))
+        else:
+            raise ParameterError(f"the hold at {at:g} s overlaps another at the clip's end")
     return phases
 
 
@@ -206,7 +237,7 @@ def _volume(phases: list[_Phase], t_s: np.ndarray) -> np.ndarray:
     return v
 
 
-def _truth_from_phases(phases: list[_Phase], duration_s: float, min_hold_s: float):
+def _truth_from_phases(phases: list[_Phase], duration_s: float, min_hold_s: float, open_holds: bool = True):
     breaths: list[TruthBreath] = []
     holds: list[TruthHold] = []
     depths = [p.depth for p in phases if p.kind == "in"]
@@ -230,11 +261,14 @@ def _truth_from_phases(phases: list[_Phase], duration_s: float, min_hold_s: floa
             )
         )
     for p in phases:
-        # a hold still going on when the recording ends is open: it lasted at least until then
-        end = min(p.end, duration_s)
-        if p.kind in ("hold_in", "pause") and end - p.start >= min_hold_s and p.start > 0:
-            after = "inhale" if p.kind == "hold_in" else "exhale"
-            holds.append(TruthHold(round(p.start, 4), round(end, 4), after, open=p.end > duration_s))
+        if p.kind not in ("hold_in", "pause") or p.start <= 0:
+            continue
+        after = "inhale" if p.kind == "hold_in" else "exhale"
+        if p.end - p.start >= min_hold_s and p.end <= duration_s:
+            holds.append(TruthHold(round(p.start, 4), round(p.end, 4), after))
+        elif open_holds and p.start < duration_s < p.end and duration_s - p.start >= min_hold_s:
+            # still holding when the clip ends: what the clip shows of it is at least min_hold_s
+            holds.append(TruthHold(round(p.start, 4), round(float(duration_s), 4), after, open=True))
     return tuple(breaths), tuple(holds)
 
 
@@ -256,6 +290,7 @@ def simulate_breathing(
     belly_share_after: float | None = None,
     seed: int = 0,
     description: str = "",
+    open_holds: bool = True,
 ) -> Breathing:
     """Seeded breathing with exact truth.
 
@@ -263,13 +298,19 @@ def simulate_breathing(
     cycle spent inhaling (I:E 1:1.5 is 0.4); pause_fraction: share of the cycle spent in the
     end-expiratory pause; irregularity: log-normal spread of breath duration (0.15 is restless
     breathing); sigh_every_s: mean interval between sighs; holds: (approximate time, seconds,
-    "inhale"|"exhale"), placed at the next breath; paced: "box", "478", "46", "coherent" or
+    "inhale"|"exhale"), placed at the breath under way at that time (a hold after inhale follows
+    that breath's inhale, one after exhale lengthens its end-expiratory pause; a time inside the
+    clip's last pause starts the hold there); short clips work too (a 12 s clip with
+    ``holds=[(2, 7, "inhale")]`` is one breath in, the hold, and the breath out); paced: "box", "478", "46", "coherent" or
     (inhale, hold, exhale, hold) seconds; belly_share: belly's share of each breath's excursion;
     phase_deg: belly lag behind the chest in degrees of the mean cycle; paradoxical: belly moves
     in while the chest moves out; switch_at_s, belly_share_after: from the first breath starting
     at or after switch_at_s the belly share is belly_share_after (chest breathing that turns into
     belly breathing: belly_share=0.15, belly_share_after=0.85); ``truth.switch_s`` is that breath's
-    start and every truth breath carries its own ``belly_share``.
+    start and every truth breath carries its own ``belly_share``; open_holds: a hold (or pause)
+    still running at the clip's end is in ``truth.holds`` with ``open=True`` and ``end`` at the
+    clip's end, when at least TRUTH_MIN_HOLD_S of it is in the clip, as the analysis reports it
+    (False leaves it out, as truth files written before open holds were reported do).
 
     Truth label: "chest" below a median per-breath share of 0.35, "belly" above 0.65, else
     "mixed" (the cuts of breathcam.config.PatternConfig).
@@ -302,7 +343,7 @@ def simulate_breathing(
     )
     t_s = np.arange(int(round(duration_s * fs_hz))) / fs_hz
     volume = _volume(phases, t_s)
-    breaths, truth_holds = _truth_from_phases(phases, duration_s, TRUTH_MIN_HOLD_S)
+    breaths, truth_holds = _truth_from_phases(phases, duration_s, TRUTH_MIN_HOLD_S, open_holds)
     rate = rate_from_breaths(breaths, truth_holds)
     # the share changes at the start of an inhale (the volume is at rest there: no jump)
     switch_s = None
