@@ -1006,6 +1006,14 @@ class MovementConfig:
     # reaches this: seated sway and the head's share of chest breathing stay within 2-4 px, a
     # squat or bend seen from a laptop moves the body 20-60 px.
     min_movement_px: float = 8.0
+    # ...and then only when the reference shows repetitions (find_reps, with the rules below) or
+    # its extent reaches this share of the torso's length (MotionTraces.body_px): a posture shift
+    # that is no repetition.  On real clips of still people (benchmarks/real.py) sway, the jolt of a
+    # hand clap and settling into position move the reference by 1-7 % of the torso (the 7 %:
+    # standing up straight into a deep held breath, seen on the belly, whose motion carries that
+    # breath: regressing it out takes breathing away); a seated person leaning towards the laptop
+    # and back, 10 % (about 5 cm), which swamps a 3 px breath unless removed.
+    min_movement_fraction: float = 0.08
     # Its robust extent is taken between this percentile and its complement (1 % ignores glitches).
     extent_low_percentile: float = 1.0
     # The regression of breathing on the reference is fitted in this band (zero-phase Butterworth):
@@ -1026,6 +1034,31 @@ class MovementConfig:
     # seed); shallower repetitions among deep ones (a third of the depth) still count.
     min_rep_depth_fraction: float = 0.25
     rep_edge_fraction: float = 0.04
+    # A repetition must also be at least this share of the torso's length deep
+    # (MotionTraces.body_px; not applied when it is unknown).  Real squats, bends and lifts move the
+    # torso by tens of % of its length (a quarter squat lowers the shoulders by about a fifth of it); the
+    # simulator's (benchmarks/movement.py) by 15-30 % at its default 35 px and 11-13 % at its
+    # smallest, 20 px (squats seen at the head; about 8 % at the belly, the reference when the head
+    # is out of frame).  The sway and jolts of still people on real clips stay within 1-5 % (2-3 %
+    # where two came in one clip).
+    min_rep_excursion_fraction: float = 0.04
+    # Repetitions come in a rhythm: a set is a run of repetitions, each starting within
+    # max_rep_rest_s of the end of the one before (squats and bends follow on at once, standing
+    # with a lifted box before lowering it takes a few seconds; the simulator rests 0.6-0.8 s
+    # within a set and 10-15 s between sets), and it counts when it holds min_reps_per_set
+    # repetitions of similar depth (the shallowest at least similar_rep_depth_fraction of the
+    # deepest); then its repetitions at least that fraction of its median depth count (a jolt
+    # just before the set does not).  The sway and jolts of a still person are one-offs: the
+    # hand claps at the start and end of a clip are a clip's length apart.
+    max_rep_rest_s: float = 4.0
+    min_reps_per_set: int = 2
+    similar_rep_depth_fraction: float = 0.5
+    # A repetition outside a set counts only when it moves the reference by this share of the
+    # torso's length (never when the length is unknown): one deliberate squat, bend or lift (a
+    # single lift is a common check) moves it by 25-100 %; a still person's one-off jolt, even
+    # judged against a torso that pose underestimated two to four times (side views with the hips
+    # hidden, a misplaced skeleton), by at most 15 %.
+    min_lone_rep_fraction: float = 0.25
     # The position is high-passed at rep_low_hz (posture drift) and low-passed at rep_smooth_hz
     # (tracking jitter) before repetitions are found; both leave a 1-10 s repetition's shape.
     rep_low_hz: float = 0.03

@@ -678,7 +678,7 @@ def _traces_from_columns(
     t_out = _grid(t, fs_hz)
     # whole-body movement (squats, lifting) out of the breathing measurements first
     raw_cols = cols
-    cols, body_ref, move_notes = stabilise_columns(cols, config=movement)
+    cols, body_ref, move_notes = stabilise_columns(cols, body_px=body_px, config=movement)
     notes += move_notes
 
     def inc(name: str) -> np.ndarray:

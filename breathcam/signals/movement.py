@@ -7,9 +7,11 @@ Two stages, both pure:
    belly traces are built).  It picks a *body reference*: the vertical motion of the head when it
    is tracked, else the belly's translation (from the front, belly breathing expands the belly
    box about its centre and barely moves its median point).  When that reference moves more than
-   ``min_movement_px`` the person is moving, and every breathing measurement (chest rise, belly
-   expansion or forward motion, shoulder lift) is regressed on the reference's vertical position,
-   its square and its sideways motion, and the regressed part is removed.  The fit is band-passed
+   ``min_movement_px`` and either shows repetitions (stage 2) or shifts by
+   ``min_movement_fraction`` of the torso's length (:func:`body_moves`), the person is moving, and
+   every breathing measurement (chest rise, belly expansion or forward motion, shoulder lift) is
+   regressed on the reference's vertical position, its square and its sideways motion, and the
+   regressed part is removed.  The fit is band-passed
    and runs over the whole clip: breathing that is not in step with the movement is uncorrelated
    with it and survives.  Only one reference is used: a second that carries some breathing (the
    belly's translation next to the head) would let the fit rebuild the breath from the difference
@@ -21,9 +23,17 @@ Two stages, both pure:
 2. :func:`find_reps` finds repetitions on the reference's position (down is +y): prominent
    excursions away from the rest level, each from leaving rest (``start``) through the turning
    point (``turn``: the bottom of a squat, the floor in a lift) back to rest (``end``); the way
-   down is "down"/"lower", the way up is the effort ("up"/"lift").  :func:`label_reps` then says
-   for each whether the breath was held through it, whether an exhale fell on the effort, and
-   whether the belly was braced (frozen while the chest still moved).
+   down is "down"/"lower", the way up is the effort ("up"/"lift").  Repetitions are judged
+   against the body's size (``MotionTraces.body_px``, the torso's length): each must move the
+   reference by ``min_rep_excursion_fraction`` of it, and they must come in a rhythm
+   (:func:`in_sets`: two or more of similar depth with short rests between them), or alone only
+   when one moves the body by ``min_lone_rep_fraction`` of it (a deliberate lift).  A still
+   person's sway, the jolt of a hand clap at the start and end of a recording and settling into
+   position move the reference by 1-7 % of the torso, one-offs a clip's length apart; before
+   these rules they gave 14 phantom repetitions over 18 real clips of still people
+   (benchmarks/real.py), now none, and the fit no longer runs on them.  :func:`label_reps` then
+   says for each whether the breath was held through it, whether an exhale fell on the effort,
+   and whether the belly was braced (frozen while the chest still moved).
 
 Where it fails: breathing locked to the movement (one breath per repetition) cannot be told from
 the movement by the camera alone: the fit removes part of the breath with it.  This is detected
@@ -38,7 +48,10 @@ swapped mid-repetition (``[motion] anchor_margin_fraction``); before both, lifts
 torso motion (twisting, arms crossing the chest, walking out of the frame) leaves residue the fit
 cannot remove.  Without the head in frame the belly's translation is the reference, and chest
 breathing that pulls the upper belly box with it is partly removed too (about 15 % on the
-simulator).
+simulator).  The torso's length comes from pose and can be far too small (a quarter to two fifths
+of it on real clips: side views with the hips hidden, a misplaced skeleton): a still person then
+passes for one shifting posture and the fit runs (no repetition is reported, the rhythm and lone
+rules stand in the way); a single shallow squat (under a quarter of the torso) is not reported.
 """
 
 from __future__ import annotations
@@ -52,7 +65,10 @@ from scipy import signal
 from breathcam.config import DEFAULT, MovementConfig
 from breathcam.types import Breath, Hold, Movement, ParameterError, Repetition
 
-__all__ = ["stabilise_columns", "find_reps", "label_reps", "body_reference", "movement_summary", "moving_mask"]
+__all__ = [
+    "stabilise_columns", "body_moves", "find_reps", "in_sets", "label_reps", "body_reference", "movement_summary",
+    "moving_mask",
+]
 
 # Measurements in the tracker's log that carry breathing (and the movement, to be removed), and the
 # head's vertical motion: the sway correction that follows subtracts it from the chest, and would
@@ -100,13 +116,41 @@ def movement_extent_px(position: np.ndarray, *, fs_hz: float, config: MovementCo
     return float(hi - lo)
 
 
+def body_moves(
+    position: np.ndarray, *, fs_hz: float, body_px: float | None = None, config: MovementConfig = DEFAULT.movement
+) -> bool:
+    """Whether the body reference's position (px, down positive) shows whole-body movement.
+
+    It must reach ``min_movement_px`` and either show repetitions (:func:`find_reps`: deep enough
+    for the body, in a rhythm) or reach ``min_movement_fraction`` of the torso's length
+    ``body_px`` (a posture shift, such as leaning towards the laptop and back).  Sway, the jolt of
+    a hand clap and settling into position are not movement: the fit would only take breathing
+    away with them (on the belly the reference carries part of the breath).
+
+    Where it fails: ``body_px`` is pose's estimate and can be far too small (a quarter to two
+    fifths of the torso on real clips: side views with the hips hidden, a misplaced skeleton); a
+    still person's sway then passes the posture-shift test and the fit runs on it, as it did on
+    every still person before (no repetition is reported: see find_reps).  Straightening up into
+    a deep held breath moved the belly reference by 7 % of the torso on a real clip: a little
+    below the posture-shift threshold.
+    """
+    x = np.asarray(position, dtype=float)
+    extent = movement_extent_px(x, fs_hz=fs_hz, config=config)
+    if extent < config.min_movement_px:
+        return False
+    if body_px and extent >= config.min_movement_fraction * body_px:
+        return True
+    return bool(find_reps(x, fs_hz=fs_hz, body_px=body_px, config=config))
+
+
 def stabilise_columns(
-    cols: dict[str, np.ndarray], *, config: MovementConfig = DEFAULT.movement
+    cols: dict[str, np.ndarray], *, body_px: float | None = None, config: MovementConfig = DEFAULT.movement
 ) -> tuple[dict[str, np.ndarray], str | None, tuple[str, ...]]:
     """Remove whole-body movement from the breathing columns of a motion log.
 
-    Returns the columns (the same object when the body did not move), the name of the reference
-    used (None when nothing was removed) and notes.  Columns are cumulative displacements per frame.
+    Returns the columns (the same object when the body did not move, see :func:`body_moves`), the
+    name of the reference used (None when nothing was removed) and notes.  Columns are cumulative
+    displacements per frame; ``body_px`` is the torso's length (MotionTraces.body_px).
     """
     t = np.asarray(cols["t_s"], dtype=float)
     ref = body_reference(cols, config=config)
@@ -114,7 +158,7 @@ def stabilise_columns(
     if ref is None or t.size < 8 or fs <= 2 * config.fit_high_hz:
         return cols, None, ()
     name, position = ref
-    if movement_extent_px(position, fs_hz=fs, config=config) < config.min_movement_px:
+    if not body_moves(position, fs_hz=fs, body_px=body_px, config=config):
         return cols, None, ()
     # The position and its square (a measurement's response to the movement is not quite
     # proportional to the reference's: the torso scales and tips as it moves) and the reference's
@@ -158,13 +202,28 @@ def moving_mask(body: np.ndarray, *, fs_hz: float, config: MovementConfig = DEFA
 
 
 def find_reps(
-    position: np.ndarray, *, fs_hz: float, t0_s: float = 0.0, config: MovementConfig = DEFAULT.movement
+    position: np.ndarray,
+    *,
+    fs_hz: float,
+    t0_s: float = 0.0,
+    body_px: float | None = None,
+    config: MovementConfig = DEFAULT.movement,
 ) -> tuple[Repetition, ...]:
     """Repetitions in a body position trace (px, down positive) sampled at ``fs_hz``.
 
     A repetition is an excursion at least ``min_rep_px`` deep (and ``min_rep_depth_fraction`` of
     the median excursion) lasting ``min_rep_s`` to ``max_rep_s``; it starts and ends where the
-    position is within ``rep_edge_fraction`` of its depth from the rest level.
+    position is within ``rep_edge_fraction`` of its depth from the rest level.  Against the body's
+    size ``body_px`` (the torso's length in px, MotionTraces.body_px; None when unknown) it must be
+    ``min_rep_excursion_fraction`` of it deep, and it must come in a rhythm (:func:`in_sets`): in a
+    set of at least ``min_reps_per_set`` of similar depth, or alone only when it moves the body by
+    ``min_lone_rep_fraction`` of its size (never when the size is unknown).
+
+    Where it fails: a single shallow squat or bend (under a quarter of the torso) is not reported;
+    two of a still person's jolts deeper than ``min_rep_excursion_fraction`` of the torso within a
+    few seconds of each other (claps at both ends of a clip shorter than about 6 s) read as a set
+    of two; a torso length that pose underestimated lets sway pass the depth test (the rhythm then
+    still stands between it and a repetition).
     """
     x = np.asarray(position, dtype=float)
     if fs_hz <= 0:
@@ -187,6 +246,8 @@ def find_reps(
     )
     reps = []
     min_depth = config.min_rep_depth_fraction * float(np.median(props["prominences"]))
+    if body_px:
+        min_depth = max(min_depth, config.min_rep_excursion_fraction * float(body_px))
     for p, a, b, prom in zip(peaks, left, right, props["prominences"]):
         duration = (b - a) / fs_hz
         if not config.min_rep_s <= duration <= config.max_rep_s or prom < min_depth:
@@ -199,7 +260,51 @@ def find_reps(
                 depth_px=round(float(prom), 2),
             )
         )
-    return tuple(reps)
+    return in_sets(reps, body_px=body_px, config=config)
+
+
+def in_sets(
+    reps: Sequence[Repetition], *, body_px: float | None = None, config: MovementConfig = DEFAULT.movement
+) -> tuple[Repetition, ...]:
+    """The repetitions that come in a rhythm, in the order of their turning points.
+
+    Repetitions form a set while each starts within ``max_rep_rest_s`` of the end of the one
+    before; a set counts when it holds ``min_reps_per_set`` repetitions of similar depth (the
+    shallowest of them at least ``similar_rep_depth_fraction`` of the deepest), and then so do its
+    repetitions at least that fraction of its median depth.  Any other repetition counts only when
+    it is ``min_lone_rep_fraction`` of ``body_px`` deep (never when ``body_px`` is None).
+
+    Why: a physiotherapist films a set of squats or bends, several in a row at an even pace, or a
+    deliberate lift, which moves the torso by a quarter of its length or more.  A still person's
+    sway and jolts are one-offs a few % of the torso deep, and the claps at both ends of a clip
+    are the clip's length apart.
+
+    Where it fails: two squats with a rest longer than ``max_rep_rest_s`` between them count only
+    if each is deep enough to stand alone; two jolts of similar depth within a few seconds (claps
+    at both ends of a clip shorter than about 6 s) read as a set when they pass the body-size
+    depth (find_reps), and so does a jolt just before a set of shallow repetitions (under twice
+    its depth).
+    """
+    ordered = sorted(reps, key=lambda r: r.turn)
+    runs: list[list[Repetition]] = []
+    for r in ordered:
+        if runs and r.start - runs[-1][-1].end <= config.max_rep_rest_s:
+            runs[-1].append(r)
+        else:
+            runs.append([r])
+    lone = config.min_lone_rep_fraction * float(body_px) if body_px else float("inf")
+    out: list[Repetition] = []
+    n = max(1, config.min_reps_per_set)
+    for run in runs:
+        depths = sorted(r.depth_px for r in run)
+        # n of them of similar depth: some n neighbours in depth order within the fraction
+        f = config.similar_rep_depth_fraction
+        rhythm = any(depths[i] >= f * depths[i + n - 1] for i in range(len(depths) - n + 1))
+        # in a set, what is far shallower than its typical repetition (a jolt just before it) is
+        # not one of them
+        member = f * float(np.median(depths)) if rhythm else float("inf")
+        out += [r for r in run if r.depth_px >= min(member, lone)]
+    return tuple(out)
 
 
 def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
@@ -320,7 +425,8 @@ def analyse_movement(
     if body is None or len(body) < 4:
         return None
     t0 = float(traces.t_s[0])
-    reps = find_reps(body, fs_hz=traces.fs_hz, t0_s=t0, config=config)
+    body_px = getattr(traces, "body_px", None)
+    reps = find_reps(body, fs_hz=traces.fs_hz, t0_s=t0, body_px=body_px, config=config)
     summary = movement_summary(
         reps, position=body, fs_hz=traces.fs_hz, t0_s=t0, rate_bpm=rate_bpm, reference=traces.body_reference, config=config
     )
