@@ -14,6 +14,8 @@ this); glitches slower than one sample (a person shifting for half a second) pas
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy import signal
 
@@ -34,20 +36,59 @@ def _check_band(*, fs_hz: float, low_hz: float | None, high_hz: float | None, or
         raise ParameterError(f"low_hz={low_hz} must be below high_hz={high_hz}")
 
 
+@functools.lru_cache(maxsize=128)
+def _butter(order: int, cutoff: float | tuple[float, float], btype: str, fs_hz: float) -> np.ndarray:
+    """A Butterworth design as second-order sections, made once per set of parameters (callers
+    get copies: scipy's filters want writable arrays, and a copy costs far less than a design)."""
+    return signal.butter(order, cutoff, btype=btype, output="sos", fs=fs_hz)
+
+
 def design_bandpass(*, fs_hz: float, low_hz: float, high_hz: float, order: int) -> np.ndarray:
-    """Butterworth band-pass as second-order sections.
+    """Butterworth band-pass as second-order sections (designed once, then reused).
 
     >>> design_bandpass(fs_hz=10, low_hz=0.05, high_hz=1.0, order=2).shape
     (2, 6)
     """
     _check_band(fs_hz=fs_hz, low_hz=low_hz, high_hz=high_hz, order=order)
-    return signal.butter(order, [low_hz, high_hz], btype="bandpass", output="sos", fs=fs_hz)
+    return _butter(int(order), (float(low_hz), float(high_hz)), "bandpass", float(fs_hz)).copy()
 
 
 def design_lowpass(*, fs_hz: float, cutoff_hz: float, order: int) -> np.ndarray:
-    """Butterworth low-pass as second-order sections."""
+    """Butterworth low-pass as second-order sections (designed once, then reused)."""
     _check_band(fs_hz=fs_hz, low_hz=None, high_hz=cutoff_hz, order=order)
-    return signal.butter(order, cutoff_hz, btype="lowpass", output="sos", fs=fs_hz)
+    return _butter(int(order), float(cutoff_hz), "lowpass", float(fs_hz)).copy()
+
+
+def design_highpass(*, fs_hz: float, cutoff_hz: float, order: int) -> np.ndarray:
+    """Butterworth high-pass as second-order sections (designed once, then reused)."""
+    _check_band(fs_hz=fs_hz, low_hz=cutoff_hz, high_hz=None, order=order)
+    return _butter(int(order), float(cutoff_hz), "highpass", float(fs_hz)).copy()
+
+
+def band(
+    x: np.ndarray,
+    *,
+    fs_hz: float,
+    low_hz: float,
+    high_hz: float,
+    order: int,
+    axis: int = -1,
+    padlen: int | None = None,
+    demean: bool = False,
+) -> np.ndarray:
+    """Zero-phase band-pass of ``x`` along ``axis`` for comparing traces with each other (their
+    correlation, a regression): the high edge is kept below 0.45 ``fs_hz``, ``demean`` removes
+    the mean first, and ``padlen`` is scipy's default unless given (:func:`bandpass` is the one
+    for breathing traces, padded by a period of its low edge).
+
+    >>> band(np.ones(100), fs_hz=10.0, low_hz=0.05, high_hz=1.0, order=2, demean=True).max() == 0.0
+    True
+    """
+    sos = design_bandpass(fs_hz=fs_hz, low_hz=low_hz, high_hz=min(high_hz, 0.45 * fs_hz), order=order)
+    x = np.asarray(x, dtype=float)
+    if demean:
+        x = x - np.mean(x, axis=axis, keepdims=True)
+    return signal.sosfiltfilt(sos, x, axis=axis, padlen=padlen)
 
 
 def _filtfilt(sos: np.ndarray, x: np.ndarray, *, padlen: int) -> np.ndarray:

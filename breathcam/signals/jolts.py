@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from breathcam.config import DEFAULT, MotionConfig
-from breathcam.signals.filters import long_runs
+from breathcam.signals.filters import design_highpass, long_runs
 
 __all__ = ["jolt_mask", "mask_jolts"]
 
@@ -47,11 +47,11 @@ def _jerk_rms(t: np.ndarray, x: np.ndarray, y: np.ndarray, *, fs_hz: float, conf
     per frame.  Worked out on a uniform grid at ``fs_hz`` (positions interpolated linearly by the
     frame times), so dropped frames and uneven timing add no jerk of their own."""
     from scipy.ndimage import uniform_filter1d
-    from scipy.signal import butter, sosfiltfilt
+    from scipy.signal import sosfiltfilt
 
     grid = t[0] + np.arange(int(np.floor((t[-1] - t[0]) * fs_hz)) + 1) / fs_hz
     gx, gy = np.interp(grid, t, x - x[0]), np.interp(grid, t, y - y[0])
-    sos = butter(2, config.jolt_highpass_hz, btype="highpass", fs=fs_hz, output="sos")
+    sos = design_highpass(fs_hz=fs_hz, cutoff_hz=config.jolt_highpass_hz, order=2)
     pad = min(grid.size - 1, int(round(fs_hz / config.jolt_highpass_hz)) * 3)
     hx, hy = sosfiltfilt(sos, gx, padlen=pad), sosfiltfilt(sos, gy, padlen=pad)
     w = max(1, int(round(config.jolt_window_s * fs_hz)))

@@ -84,6 +84,7 @@ import numpy as np
 
 from breathcam._deps import cv2
 from breathcam.config import DEFAULT, MotionConfig, MovementConfig
+from breathcam.signals.filters import band
 from breathcam.signals.jolts import mask_jolts
 from breathcam.signals.movement import body_reference, moving_mask, stabilise_columns
 from breathcam.types import Box, Frame, InputError, MotionTraces, ParameterError, TorsoRegions
@@ -949,13 +950,7 @@ def _rigid_coupling(chest_dx_inc: np.ndarray, head_dx_inc: np.ndarray, both: np.
 
 
 def _bandpass(x: np.ndarray, *, fs_hz: float, config: MotionConfig) -> np.ndarray:
-    from scipy.signal import sosfiltfilt
-
-    from breathcam.signals.filters import design_bandpass
-
-    hi = min(config.band_high_hz, 0.45 * fs_hz)
-    sos = design_bandpass(fs_hz=fs_hz, low_hz=config.band_low_hz, high_hz=hi, order=2)
-    return sosfiltfilt(sos, x - np.mean(x))
+    return band(x, fs_hz=fs_hz, low_hz=config.band_low_hz, high_hz=config.band_high_hz, order=2, demean=True)
 
 
 def _band_correlation(

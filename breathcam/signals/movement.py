@@ -63,6 +63,7 @@ import numpy as np
 from scipy import signal
 
 from breathcam.config import DEFAULT, MovementConfig
+from breathcam.signals.filters import band, design_highpass, design_lowpass
 from breathcam.types import Breath, Hold, Movement, ParameterError, Repetition
 
 __all__ = [
@@ -97,9 +98,9 @@ _SIDEWAYS = {"head": "reference_dx", "belly": "belly_dx"}
 
 
 def _band(x: np.ndarray, *, fs_hz: float, config: MovementConfig) -> np.ndarray:
-    sos = signal.butter(config.fit_order, [config.fit_low_hz, config.fit_high_hz], btype="bandpass", output="sos", fs=fs_hz)
     pad = min(x.shape[0] - 1, 3 * int(fs_hz / config.fit_low_hz))
-    return signal.sosfiltfilt(sos, x, axis=0, padlen=max(0, pad))
+    return band(x, fs_hz=fs_hz, low_hz=config.fit_low_hz, high_hz=config.fit_high_hz, order=config.fit_order,
+                axis=0, padlen=max(0, pad))
 
 
 def _frame_rate(t_s: np.ndarray) -> float:
@@ -187,7 +188,7 @@ def moving_mask(body: np.ndarray, *, fs_hz: float, config: MovementConfig = DEFA
     x = np.asarray(body, dtype=float)
     if x.size < 2:
         return np.zeros(x.size, bool)
-    lp = signal.butter(2, min(config.rep_smooth_hz, 0.45 * fs_hz), btype="lowpass", output="sos", fs=fs_hz)
+    lp = design_lowpass(fs_hz=fs_hz, cutoff_hz=min(config.rep_smooth_hz, 0.45 * fs_hz), order=2)
     speed = np.abs(np.gradient(signal.sosfiltfilt(lp, x, padlen=min(x.size - 1, 3 * int(fs_hz)))) * fs_hz)
     fast = speed > config.moving_speed_px_s
     k = int(round(config.moving_margin_s * fs_hz))
@@ -231,10 +232,10 @@ def find_reps(
     if x.size < 4 or not np.all(np.isfinite(x)):
         return ()
     # slow drift (posture, integration) off; the excursions keep their shape
-    sos = signal.butter(2, config.rep_low_hz, btype="highpass", output="sos", fs=fs_hz)
+    sos = design_highpass(fs_hz=fs_hz, cutoff_hz=config.rep_low_hz, order=2)
     pad = min(x.size - 1, 3 * int(fs_hz / config.rep_low_hz))
     y = signal.sosfiltfilt(sos, x - x[0], padlen=max(0, pad))
-    lp = signal.butter(2, config.rep_smooth_hz, btype="lowpass", output="sos", fs=fs_hz)
+    lp = design_lowpass(fs_hz=fs_hz, cutoff_hz=config.rep_smooth_hz, order=2)
     y = signal.sosfiltfilt(lp, y, padlen=min(x.size - 1, 3 * int(fs_hz / config.rep_smooth_hz)))
     peaks, props = signal.find_peaks(
         y, prominence=config.min_rep_px, distance=max(1, int(config.min_rep_s * fs_hz)), wlen=int(config.max_rep_s * fs_hz)

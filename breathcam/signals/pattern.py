@@ -135,12 +135,9 @@ def find_switch(
 
 
 def _bandpass(x: np.ndarray, *, fs_hz: float, filters: FilterConfig) -> np.ndarray:
-    from scipy.signal import sosfiltfilt
+    from breathcam.signals.filters import band
 
-    from breathcam.signals.filters import design_bandpass
-
-    sos = design_bandpass(fs_hz=fs_hz, low_hz=filters.low_hz, high_hz=min(filters.high_hz, 0.45 * fs_hz), order=filters.order)
-    return sosfiltfilt(sos, x - np.mean(x))
+    return band(x, fs_hz=fs_hz, low_hz=filters.low_hz, high_hz=filters.high_hz, order=filters.order, demean=True)
 
 
 def _rms(x: np.ndarray) -> float:
