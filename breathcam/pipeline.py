@@ -25,7 +25,7 @@ def analyze_clip(
     """Analyse a recorded video clip.  Raises InputError for files that are not usable video."""
     from breathcam.capture.pose import TorsoLocator
     from breathcam.capture.video import open_source
-    from breathcam.signals.motion import MotionTracker
+    from breathcam.capture.tracker import MotionTracker
 
     source = open_source(str(path), config=config.video)
     locator = TorsoLocator(config=config.pose)

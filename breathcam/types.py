@@ -119,6 +119,60 @@ class TorsoRegions:
 
 
 @dataclass(frozen=True)
+class MotionSample:
+    """What one frame contributed: running sums of frame-to-frame displacements, in image pixels.
+
+    Displacements use image axes (x right, y down) and start at 0 on the first frame; ``*_ok`` says
+    whether that region's increment was measured on this frame (when not, its sum stays put).
+    ``belly_expansion`` is the outward movement of the belly box's edges.  ``facing`` is +1 when
+    the person faces +x in a side view, -1 for -x, 0 when unknown.
+    """
+
+    t_s: float
+    valid: bool  # chest or belly measured on this frame
+    chest_dx: float
+    chest_dy: float
+    belly_dx: float
+    belly_dy: float
+    belly_expansion: float
+    reference_dx: float
+    reference_dy: float
+    background_dx: float
+    background_dy: float
+    chest_ok: bool
+    belly_ok: bool
+    reference_ok: bool
+    background_ok: bool
+    facing: float
+    method: str  # regions.method, or "none" when the frame had no regions
+    view: str
+    # Shoulder band (for shoulder lift, signals.pattern): running vertical displacement and
+    # whether it was measured on this frame.
+    shoulder_dy: float = 0.0
+    shoulder_ok: bool = False
+    # Vertical displacement of one body point each in the chest and shoulder boxes, from an affine
+    # fit of the points' motion (capture.tracker): unlike the median it does not depend on which
+    # points survive, which matters when the torso scales and leaves the frame as the person moves
+    # (signals.movement uses these while the body moves).
+    chest_anchor_dy: float = 0.0
+    shoulder_anchor_dy: float = 0.0
+    # The regions' torso length (TorsoRegions.torso_px), 0 when unknown, and whether they had the
+    # arms across the torso (TorsoRegions.arms_on_torso).
+    torso_px: float = 0.0
+    arms_on_torso: bool = False
+
+    @property
+    def chest(self) -> float:
+        """Upward chest displacement so far (inhale rises), uncorrected for sway."""
+        return -self.chest_dy
+
+    @property
+    def belly(self) -> float:
+        """Belly expansion so far (front view), or horizontal displacement (side view, unsigned)."""
+        return self.belly_dx if self.view == "side" else self.belly_expansion
+
+
+@dataclass(frozen=True)
 class MotionTraces:
     """Uniformly sampled motion of the torso regions.
 

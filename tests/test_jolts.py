@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from breathcam.signals.jolts import jolt_mask, mask_jolts
-from breathcam.signals.motion import _FIELDS, _traces_from_columns
+from breathcam.signals.motion import FIELDS, traces_from_columns
 from breathcam.config import DEFAULT
 
 FPS = 30.0
@@ -15,7 +15,7 @@ BODY_PX = 300.0
 
 def _log(t: np.ndarray, chest_dy: np.ndarray, *, belly_dy: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """A tracker log (signals.motion) of a front view, pose regions, chest and belly tracked."""
-    cols = {name: np.zeros(t.size) for name in _FIELDS}
+    cols = {name: np.zeros(t.size) for name in FIELDS}
     cols.update(t_s=t, valid=np.ones(t.size), chest_ok=np.ones(t.size), belly_ok=np.ones(t.size),
                 method=np.ones(t.size), view=np.ones(t.size), torso_px=np.full(t.size, BODY_PX))
     cols["chest_dy"] = chest_dy
@@ -79,7 +79,7 @@ def test_masked_jolt_keeps_the_level_and_leaves_the_trace_unmeasured():
     breathing_then = _breathing(t, 8)[(t > 9.5) & (t < 11.0)]
     assert abs(step[t > 11.0][0] + 6.0) <= np.ptp(breathing_then)
     # the traces see a gap, not a step
-    tr = _traces_from_columns(cols, fs_hz=10.0, config=DEFAULT.motion)
+    tr = traces_from_columns(cols, fs_hz=10.0, config=DEFAULT.motion)
     assert any("sudden motion" in n for n in tr.notes)
     masked_t = t[jolt]
     inside = (tr.t_s > masked_t[0] + 0.1) & (tr.t_s < masked_t[-1] - 0.1)

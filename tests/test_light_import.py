@@ -13,6 +13,7 @@ MODULES = [
     "breathcam.simulate.waveform",
     "breathcam.signals.core",
     "breathcam.signals.motion",
+    "breathcam.capture.tracker",
     "breathcam.capture.video",
     "breathcam.capture.pose",
     "breathcam.capture.audio",

@@ -293,7 +293,7 @@ def test_stabilise_removes_a_posture_shift_of_a_tenth_of_the_torso():
 def _standing_samples(t, body, torso_px):
     """Motion samples of a person standing face-on, head in view, whose reference moves by
     ``body`` (px, down positive) and whose chest and belly breathe at 12/min."""
-    from breathcam.signals.motion import MotionSample
+    from breathcam.types import MotionSample
 
     breath = _breath_wave(t)
     return [

@@ -143,7 +143,8 @@ def test_side_view_paradox_needs_the_facing_direction():
 
 def test_side_view_samples_to_pattern():
     """Synthetic side-view samples (person facing -x, head ahead) through motion -> pattern."""
-    from breathcam.signals.motion import MotionSample, traces_from_samples
+    from breathcam.signals.motion import traces_from_samples
+    from breathcam.types import MotionSample
 
     t = np.arange(0, 60, 1 / 30)
     s = np.sin(2 * np.pi * 0.2 * t)

@@ -1,26 +1,9 @@
-"""Frames plus torso regions -> uniformly sampled breathing motion traces (pixels, unfiltered).
+"""The tracker's per-frame log -> uniformly sampled breathing motion traces (pixels, unfiltered).
 
-:class:`MotionTracker` is fed every frame in order with the torso regions found for it.  It tracks
-sparse Shi-Tomasi corners with pyramidal Lucas-Kanade (forward-backward checked) in four groups:
-
-- **chest** box: the median vertical displacement; the chest trace is its upward motion (-dy).
-- **belly** box: the median displacement and the *expansion*: a robust least-squares fit of
-  translation + scale + rotation to the points' displacements; scale x (w + h) / 4 is how far the
-  box's edges move outwards (front view).  From the side the belly moves forwards instead: its
-  horizontal displacement, oriented along the facing direction.
-- **reference** (head box, when pose gives one): whole-body sway plus camera shake.
-- **background**: corners in the left and right strips of the frame, outside the person's boxes:
-  camera shake.
-
-Each frame only adds frame-to-frame increments (medians over the surviving points) to running
-sums, so re-seeding points (too few survive, or the box moved) never makes a jump, and only the
-previous grey frame is kept.  Per frame, one :class:`MotionSample` of 23 numbers is logged in
-column arrays (184 bytes, so 10 MB for a 30-minute clip at 30 fps, at most twice that while the
-array grows).  Grey frames are blurred by 1.5 px first: on plain cloth, corners would otherwise lock
-onto the static 8x8 block pattern of video compression.
-
-:func:`traces_from_samples` (pure; :meth:`MotionTracker.traces` uses it) turns samples into
-:class:`~breathcam.types.MotionTraces`:
+:func:`traces_from_columns` (pure) turns the log of :class:`~breathcam.types.MotionSample`
+(capture.tracker) into :class:`~breathcam.types.MotionTraces`; the tracker's ``traces`` and
+``recent_traces`` and :func:`traces_from_samples` all come here with the same arguments, so the
+live and the batch path resample alike:
 
 1. Sway and shake: the chest's vertical increments (and a side view belly's horizontal ones) are
    offered raw, minus the background's, and minus the head's.  When the belly's expansion is
@@ -51,8 +34,6 @@ onto the static 8x8 block pattern of video compression.
 
 Where it fails:
 
-- Plain, untextured clothing gives few corners; a region with fewer than ``min_points`` trackable
-  points is a tracking failure (``valid`` False when chest and belly both fail).
 - Head reference: nodding, talking, turning the head move it without the body; the choice then
   keeps the raw trace.  Without a usable belly proxy (side view, belly out of frame or untracked)
   the choice rests on the sideways coupling or on spectral concentration, which can take a head
@@ -68,129 +49,41 @@ Where it fails:
   the chest trace, forward rocking in a side view belly trace).
 - The side-view facing direction comes from the chest correlation, or else from where the head sits:
   a side view of paradoxical breathing reads as normal breathing.
-- Integration drifts: about 0.01 px per 20 s on textured clothing with sensor noise, more on video
-  compression; posture changes remain as steps (the signal core band-passes them away).
-- Plain cloth under heavy compression (synthetic: astronaut blurred 8 px, JPEG quality 30) still
-  reads about 0.75x of the chest's true amplitude.
+- Posture changes remain as steps (the signal core band-passes them away).
 """
 
 from __future__ import annotations
 
-from collections import deque
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from typing import Sequence
 
 import numpy as np
 
-from breathcam._deps import cv2
 from breathcam.config import DEFAULT, MotionConfig, MovementConfig
 from breathcam.signals.filters import band
 from breathcam.signals.jolts import mask_jolts
 from breathcam.signals.movement import body_reference, moving_mask, stabilise_columns
-from breathcam.types import Box, Frame, InputError, MotionTraces, ParameterError, TorsoRegions
+from breathcam.types import InputError, MotionSample, MotionTraces, ParameterError
+
+__all__ = ["traces_from_columns", "traces_from_samples", "columns_from_samples", "samples_from_columns", "FIELDS", "METHODS", "VIEWS"]
 
 # Codes for the string fields of a sample inside the column log.
-_METHODS = ("none", "pose", "motion")
-_VIEWS = ("unknown", "front", "side")
+METHODS = ("none", "pose", "motion")
+VIEWS = ("unknown", "front", "side")
+# The log's columns: one per field of MotionSample.
+FIELDS = tuple(f.name for f in fields(MotionSample))
 
 
-@dataclass(frozen=True)
-class MotionSample:
-    """What one frame contributed: running sums of frame-to-frame displacements, in image pixels.
-
-    Displacements use image axes (x right, y down) and start at 0 on the first frame; ``*_ok`` says
-    whether that region's increment was measured on this frame (when not, its sum stays put).
-    ``belly_expansion`` is the outward movement of the belly box's edges.  ``facing`` is +1 when
-    the person faces +x in a side view, -1 for -x, 0 when unknown.
-    """
-
-    t_s: float
-    valid: bool  # chest or belly measured on this frame
-    chest_dx: float
-    chest_dy: float
-    belly_dx: float
-    belly_dy: float
-    belly_expansion: float
-    reference_dx: float
-    reference_dy: float
-    background_dx: float
-    background_dy: float
-    chest_ok: bool
-    belly_ok: bool
-    reference_ok: bool
-    background_ok: bool
-    facing: float
-    method: str  # regions.method, or "none" when the frame had no regions
-    view: str
-    # Shoulder band (for shoulder lift, signals.pattern): running vertical displacement and
-    # whether it was measured on this frame.
-    shoulder_dy: float = 0.0
-    shoulder_ok: bool = False
-    # Vertical displacement of one body point each in the chest and shoulder boxes, from an affine
-    # fit of the points' motion (see _anchored): unlike the median it does not depend on which
-    # points survive, which matters when the torso scales and leaves the frame as the person moves
-    # (signals.movement uses these while the body moves).
-    chest_anchor_dy: float = 0.0
-    shoulder_anchor_dy: float = 0.0
-    # The regions' torso length (TorsoRegions.torso_px), 0 when unknown.
-    torso_px: float = 0.0
-
-    @property
-    def chest(self) -> float:
-        """Upward chest displacement so far (inhale rises), uncorrected for sway."""
-        return -self.chest_dy
-
-    @property
-    def belly(self) -> float:
-        """Belly expansion so far (front view), or horizontal displacement (side view, unsigned)."""
-        return self.belly_dx if self.view == "side" else self.belly_expansion
-
-
-_FIELDS = tuple(f.name for f in fields(MotionSample))
-
-
-class _SampleLog:
-    """Samples as rows of one growing float64 array (doubling), 184 bytes per frame."""
-
-    def __init__(self) -> None:
-        self._rows = np.zeros((1024, len(_FIELDS)))
-        self.n = 0
-
-    def append(self, sample: MotionSample) -> None:
-        if self.n == len(self._rows):
-            self._rows = np.concatenate([self._rows, np.zeros_like(self._rows)])
-        row = self._rows[self.n]
-        for i, name in enumerate(_FIELDS):
-            value = getattr(sample, name)
-            if name == "method":
-                value = _METHODS.index(value) if value in _METHODS else 0
-            elif name == "view":
-                value = _VIEWS.index(value) if value in _VIEWS else 0
-            row[i] = value
-        self.n += 1
-
-    def columns(self) -> dict[str, np.ndarray]:
-        rows = self._rows[: self.n]
-        return {name: rows[:, i] for i, name in enumerate(_FIELDS)}
-
-    def samples(self) -> list[MotionSample]:
-        return _samples_from_columns(self.columns())
-
-    @property
-    def nbytes(self) -> int:
-        return int(self._rows.nbytes)
-
-
-def _samples_from_columns(cols: dict[str, np.ndarray]) -> list[MotionSample]:
+def samples_from_columns(cols: dict[str, np.ndarray]) -> list[MotionSample]:
     out = []
     for k in range(len(cols["t_s"])):
         values = {}
         for f in fields(MotionSample):
             v = cols[f.name][k]
             if f.name == "method":
-                values[f.name] = _METHODS[int(v)]
+                values[f.name] = METHODS[int(v)]
             elif f.name == "view":
-                values[f.name] = _VIEWS[int(v)]
+                values[f.name] = VIEWS[int(v)]
             elif f.type == "bool":
                 values[f.name] = bool(v)
             else:
@@ -199,427 +92,16 @@ def _samples_from_columns(cols: dict[str, np.ndarray]) -> list[MotionSample]:
     return out
 
 
-def _columns_from_samples(samples: Sequence[MotionSample]) -> dict[str, np.ndarray]:
+def columns_from_samples(samples: Sequence[MotionSample]) -> dict[str, np.ndarray]:
     cols = {}
-    for name in _FIELDS:
+    for name in FIELDS:
         if name == "method":
-            cols[name] = np.array([_METHODS.index(s.method) if s.method in _METHODS else 0 for s in samples], float)
+            cols[name] = np.array([METHODS.index(s.method) if s.method in METHODS else 0 for s in samples], float)
         elif name == "view":
-            cols[name] = np.array([_VIEWS.index(s.view) if s.view in _VIEWS else 0 for s in samples], float)
+            cols[name] = np.array([VIEWS.index(s.view) if s.view in VIEWS else 0 for s in samples], float)
         else:
             cols[name] = np.array([float(getattr(s, name)) for s in samples], float)
     return cols
-
-
-# ---------------------------------------------------------------------------------------------
-# tracking
-# ---------------------------------------------------------------------------------------------
-
-
-class _Group:
-    """The tracked points of one region and the running sums of their motion."""
-
-    def __init__(self, name: str, max_points: int) -> None:
-        self.name = name
-        self.max_points = max_points
-        self.points = np.zeros((0, 2), np.float32)
-        self.n_seeded = 0
-        self.seed_box: Box | None = None
-        self.seed_t_s = -np.inf
-        self.dx = 0.0
-        self.dy = 0.0
-        self.expansion = 0.0
-        self.anchor: np.ndarray | None = None  # a body point followed through the frames (px)
-        self.anchor_dy = 0.0
-
-    def drop(self) -> None:
-        self.points = np.zeros((0, 2), np.float32)
-        self.n_seeded = 0
-        self.seed_box = None
-        self.seed_t_s = -np.inf
-
-
-class MotionTracker:
-    """Streams frames and torso regions into motion samples; :meth:`traces` resamples them.
-
-    Only the previous grey frame and a few floats per frame are kept.
-    """
-
-    def __init__(self, *, config: MotionConfig = DEFAULT.motion, movement: MovementConfig = DEFAULT.movement) -> None:
-        if config.fs_hz <= 0 or config.max_gap_s <= 0:
-            raise ParameterError("motion fs_hz and max_gap_s must be positive")
-        self.config = config
-        self.movement = movement
-        self._groups = {
-            "chest": _Group("chest", config.max_corners),
-            "belly": _Group("belly", config.max_corners),
-            "reference": _Group("reference", config.reference_corners),
-            # the shoulder band only needs a robust vertical translation, like the head
-            "shoulders": _Group("shoulders", config.reference_corners),
-            "background": _Group("background", config.background_corners),
-        }
-        self._prev: np.ndarray | None = None
-        self._last_t: float | None = None
-        self._log = _SampleLog()
-        self._arms_frames = 0  # frames whose regions had the arms across the torso
-        self._recent: deque[MotionSample] = deque()  # the last follow_window_s of samples
-
-    # -- public ---------------------------------------------------------------------------------
-
-    @property
-    def body_moving(self) -> bool:
-        """Whether the body (the head, else the belly) moved faster than ``follow_speed_px_s`` over
-        the last ``follow_window_s``: the pose locator then follows it closely."""
-        if len(self._recent) < 2:
-            return False
-        a, b = self._recent[0], self._recent[-1]
-        dt = b.t_s - a.t_s
-        if dt < 0.5 * self.movement.follow_window_s:
-            return False
-        for y, ok in (("reference_dy", "reference_ok"), ("belly_dy", "belly_ok")):
-            if getattr(a, ok) and getattr(b, ok):
-                return abs(getattr(b, y) - getattr(a, y)) > self.movement.follow_speed_px_s * dt
-        return False
-
-    def update(self, frame: Frame, regions: TorsoRegions | None) -> MotionSample:
-        """Measure this frame's motion and log it.  Frames must come in order of time.
-
-        Returns the sample logged for the frame (``valid`` False when nothing could be measured:
-        first frame without regions, regions missing, too few points in chest and belly).
-        """
-        if self._last_t is not None and not frame.t_s > self._last_t:
-            raise InputError(f"frame times must increase: {frame.t_s:.3f} s after {self._last_t:.3f} s")
-        self._last_t = frame.t_s
-        cv = cv2()
-        image = frame.image
-        gray = cv.cvtColor(image, cv.COLOR_BGR2GRAY) if image.ndim == 3 else image
-        if self.config.smooth_sigma_px > 0:  # kernel cut at +-2 sigma: 7 taps for 1.5 px
-            k = 2 * int(np.ceil(2 * self.config.smooth_sigma_px)) + 1
-            gray = cv.GaussianBlur(gray, (k, k), self.config.smooth_sigma_px)
-        if self._prev is not None and self._prev.shape != gray.shape:
-            self._prev = None  # a new stream size: start the points afresh, the sums continue
-            for g in self._groups.values():
-                g.drop()
-
-        if regions is None:
-            for g in self._groups.values():
-                g.drop()
-            self._prev = gray
-            sample = self._sample(frame.t_s, valid=False, ok={}, facing=0.0, method="none", view="unknown", torso_px=0.0)
-            self._log.append(sample)
-            self._recent.clear()
-            return sample
-
-        boxes = self._boxes(regions, gray.shape)
-        self._arms_frames += int(bool(regions.arms_on_torso))
-        ok: dict[str, bool] = {}
-        if self._prev is not None:
-            ok = self._track(self._prev, gray, boxes)
-        tracked = "chest" in ok or "belly" in ok
-        for g in self._groups.values():
-            self._maybe_reseed(g, gray, boxes, frame.t_s)
-        self._prev = gray
-        # A frame that only seeds points (first frame, regions back after a gap) is the origin of
-        # the new points: the sums continue unchanged, so its value is exact.
-        seeded = bool(len(self._groups["chest"].points) or len(self._groups["belly"].points))
-        valid = bool(ok.get("chest") or ok.get("belly")) or (not tracked and seeded)
-        sample = self._sample(
-            frame.t_s,
-            valid=valid,
-            ok=ok,
-            facing=_facing(regions, self.config),
-            method=regions.method,
-            view=regions.view,
-            torso_px=regions.torso_px or 0.0,
-        )
-        self._log.append(sample)
-        self._recent.append(sample)
-        while self._recent[0].t_s < frame.t_s - self.movement.follow_window_s:
-            self._recent.popleft()
-        return sample
-
-    def traces(self) -> MotionTraces:
-        """Everything so far, resampled to ``config.fs_hz``."""
-        arms = self._arms_frames / self._log.n if self._log.n else 0.0
-        return _traces_from_columns(
-            self._log.columns(), fs_hz=self.config.fs_hz, config=self.config, arms_fraction=arms, movement=self.movement
-        )
-
-    def recent_traces(self, *, window_s: float) -> MotionTraces:
-        """The last ``window_s`` seconds only, resampled as :meth:`traces` does (for live use).
-
-        The log holds running sums, so a slice of it is a valid log of its own: the cost depends
-        on the window, not on how long the session has run.  Corrections and weights are chosen
-        over the window alone.
-        """
-        cols = self._log.columns()
-        if not len(cols["t_s"]):
-            return _traces_from_columns(cols, fs_hz=self.config.fs_hz, config=self.config)
-        k = int(np.searchsorted(cols["t_s"], cols["t_s"][-1] - window_s, side="left"))
-        return _traces_from_columns(
-            {n: c[k:] for n, c in cols.items()}, fs_hz=self.config.fs_hz, config=self.config, movement=self.movement
-        )
-
-    def samples(self) -> list[MotionSample]:
-        """The logged samples (materialised; for tests and debugging)."""
-        return self._log.samples()
-
-    @property
-    def n_frames(self) -> int:
-        return self._log.n
-
-    @property
-    def log_bytes(self) -> int:
-        """Memory held by the sample log (grows by a fixed number of floats per frame)."""
-        return self._log.nbytes
-
-    # -- internals ------------------------------------------------------------------------------
-
-    def _sample(
-        self, t_s: float, *, valid: bool, ok: dict, facing: float, method: str, view: str, torso_px: float
-    ) -> MotionSample:
-        c, b, r, bg = (self._groups[k] for k in ("chest", "belly", "reference", "background"))
-        sh = self._groups["shoulders"]
-        return MotionSample(
-            t_s=float(t_s),
-            valid=valid,
-            chest_dx=c.dx,
-            chest_dy=c.dy,
-            chest_anchor_dy=c.anchor_dy,
-            belly_dx=b.dx,
-            belly_dy=b.dy,
-            belly_expansion=b.expansion,
-            reference_dx=r.dx,
-            reference_dy=r.dy,
-            background_dx=bg.dx,
-            background_dy=bg.dy,
-            chest_ok=bool(ok.get("chest", False)),
-            belly_ok=bool(ok.get("belly", False)),
-            reference_ok=bool(ok.get("reference", False)),
-            background_ok=bool(ok.get("background", False)),
-            facing=facing,
-            method=method,
-            view=view,
-            shoulder_dy=sh.dy,
-            shoulder_anchor_dy=sh.anchor_dy,
-            shoulder_ok=bool(ok.get("shoulders", False)),
-            torso_px=float(torso_px),
-        )
-
-    def _boxes(self, regions: TorsoRegions, shape: tuple[int, ...]) -> dict[str, Box | None]:
-        h, w = shape[:2]
-        out: dict[str, Box | None] = {}
-        named = (("chest", regions.chest), ("belly", regions.belly), ("reference", regions.reference), ("shoulders", regions.shoulders))
-        for name, box in named:
-            if box is None:
-                out[name] = None
-                continue
-            if name == "belly" and not regions.belly_in_view:
-                out[name] = None  # mostly outside the frame: what cannot be seen is not measured
-                continue
-            box = box.clipped(w, h)
-            ok = box.width >= self.config.min_box_px and box.height >= self.config.min_box_px
-            out[name] = box if ok else None
-        out["person"] = [b for b in (regions.chest, regions.belly, regions.shoulders, regions.reference) if b]
-        return out
-
-    def _track(self, prev: np.ndarray, gray: np.ndarray, boxes: dict) -> dict[str, bool]:
-        """Forward and backward LK over all groups' points; update the running sums."""
-        cfg = self.config
-        groups = [g for g in self._groups.values() if len(g.points)]
-        if not groups:
-            return {}
-        p0 = np.concatenate([g.points for g in groups])
-        p1, good = _track_points(prev, gray, p0, config=cfg)
-        ok: dict[str, bool] = {}
-        start = 0
-        for g in groups:
-            n = len(g.points)
-            sel = good[start : start + n]
-            a, b = p0[start : start + n][sel], p1[start : start + n][sel]
-            start += n
-            if len(a) < cfg.min_points:
-                g.drop()
-                ok[g.name] = False
-                continue
-            d = b - a
-            g.dx += float(np.median(d[:, 0]))
-            g.dy += float(np.median(d[:, 1]))
-            if g.name in ("chest", "shoulders") and boxes.get(g.name) is not None:
-                g.anchor_dy += _anchored(g, a, d, boxes[g.name], config=cfg)
-            if g.name == "belly" and boxes.get("belly") is not None:
-                box = boxes["belly"]
-                g.expansion += _expansion(a, d, config=cfg) * 0.25 * (box.width + box.height)
-            if g.name == "background":
-                b = b[~_inside_any(b, boxes["person"], cfg.background_margin_fraction)]
-            g.points = b
-            ok[g.name] = True
-        return ok
-
-    def _maybe_reseed(self, g: _Group, gray: np.ndarray, boxes: dict, t_s: float) -> None:
-        cfg = self.config
-        few = len(g.points) < max(cfg.min_points, cfg.min_tracked_fraction * g.n_seeded)
-        if g.name == "background":
-            # a textureless or hidden background would otherwise cost a full-frame corner search
-            # on every frame
-            if not few or t_s - g.seed_t_s < cfg.reseed_retry_s:
-                return
-            mask = _background_mask(gray.shape, boxes["person"], config=cfg)
-            g.points = _corners(gray, mask, None, g.max_points, config=cfg)
-            g.n_seeded, g.seed_t_s = len(g.points), t_s
-            return
-        box = boxes.get(g.name)
-        if box is None:
-            g.drop()
-            return
-        if g.seed_box is None or few or _moved(g.seed_box, box, config=cfg):
-            g.points = _corners(gray, None, box, g.max_points, config=cfg)
-            g.n_seeded, g.seed_box, g.seed_t_s = len(g.points), box, t_s
-
-
-def _track_points(
-    prev: np.ndarray, gray: np.ndarray, p0: np.ndarray, *, config: MotionConfig
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pyramidal LK from ``prev`` to ``gray`` and back: (new positions, forward-backward ok).
-
-    All groups go in one call each way: LK on crops around each group was measured no faster at
-    640x480 (the saving on pyramids is eaten by the extra calls).
-    """
-    cv = cv2()
-    h, w = gray.shape[:2]
-    win = (config.lk_window_px, config.lk_window_px)
-    crit = (cv.TERM_CRITERIA_EPS | cv.TERM_CRITERIA_COUNT, config.lk_iterations, config.lk_epsilon_px)
-    q0 = p0.reshape(-1, 1, 2)
-    q1, st1, _ = cv.calcOpticalFlowPyrLK(prev, gray, q0, None, winSize=win, maxLevel=config.lk_levels, criteria=crit)
-    qb, st2, _ = cv.calcOpticalFlowPyrLK(gray, prev, q1, None, winSize=win, maxLevel=config.lk_levels, criteria=crit)
-    p1 = q1.reshape(-1, 2)
-    fb = np.hypot(*(qb.reshape(-1, 2) - p0).T)
-    inside = (p1[:, 0] >= 0) & (p1[:, 1] >= 0) & (p1[:, 0] <= w - 1) & (p1[:, 1] <= h - 1)
-    good = (st1.ravel() == 1) & (st2.ravel() == 1) & (fb < config.fb_max_px) & inside
-    return p1, good
-
-
-def _corners(gray: np.ndarray, mask: np.ndarray | None, box: Box | None, n: int, *, config: MotionConfig) -> np.ndarray:
-    cv = cv2()
-    if box is not None:
-        x0, y0, x1, y1 = box.as_int()
-        roi = gray[y0 : y1 + 1, x0 : x1 + 1]
-        offset = np.array([x0, y0], np.float32)
-    else:
-        roi, offset = gray, np.zeros(2, np.float32)
-    if roi.size == 0 or n <= 0:
-        return np.zeros((0, 2), np.float32)
-    pts = cv.goodFeaturesToTrack(roi, n, config.corner_quality, config.min_corner_distance_px, mask=mask)
-    if pts is None:
-        return np.zeros((0, 2), np.float32)
-    return (pts.reshape(-1, 2) + offset).astype(np.float32)
-
-
-def _background_mask(shape: tuple[int, ...], person: list[Box], *, config: MotionConfig) -> np.ndarray:
-    h, w = shape[:2]
-    mask = np.zeros((h, w), np.uint8)
-    sx = int(round(config.background_strip_fraction * w))
-    mask[:, :sx] = 255
-    mask[:, w - sx :] = 255
-    m = config.background_margin_fraction
-    for b in person:
-        x0, y0 = int(b.x0 - m * b.width), int(b.y0 - m * b.height)
-        x1, y1 = int(np.ceil(b.x1 + m * b.width)), int(np.ceil(b.y1 + m * b.height))
-        mask[max(0, y0) : max(0, y1 + 1), max(0, x0) : max(0, x1 + 1)] = 0
-    return mask
-
-
-def _inside_any(points: np.ndarray, boxes: list[Box], margin_fraction: float) -> np.ndarray:
-    inside = np.zeros(len(points), bool)
-    for b in boxes:
-        mx, my = margin_fraction * b.width, margin_fraction * b.height
-        inside |= (
-            (points[:, 0] >= b.x0 - mx)
-            & (points[:, 0] <= b.x1 + mx)
-            & (points[:, 1] >= b.y0 - my)
-            & (points[:, 1] <= b.y1 + my)
-        )
-    return inside
-
-
-def _moved(seed: Box, box: Box, *, config: MotionConfig) -> bool:
-    size = 0.5 * (seed.width + seed.height)
-    (ax, ay), (bx, by) = seed.center, box.center
-    if np.hypot(bx - ax, by - ay) > config.reseed_shift_fraction * size:
-        return True
-    return (
-        abs(box.width - seed.width) > config.reseed_size_fraction * seed.width
-        or abs(box.height - seed.height) > config.reseed_size_fraction * seed.height
-    )
-
-
-def _expansion(p: np.ndarray, d: np.ndarray, *, config: MotionConfig) -> float:
-    """Relative scale change of a point set: robust fit of d = t + s r + theta (J r).
-
-    With r centred on the points' mean the normal equations decouple: t = mean(d),
-    s = sum(r . d) / sum(|r|^2), theta = sum(r x d) / sum(|r|^2).  Points whose residual exceeds
-    ``expansion_outlier_sigmas`` robust sigmas are dropped once and the fit repeated.
-    """
-    p = p.astype(float)
-    d = d.astype(float)
-    keep = np.ones(len(p), bool)
-    s = 0.0
-    for _ in range(2):
-        if keep.sum() < config.min_points:
-            break
-        r = p[keep] - p[keep].mean(axis=0)
-        dd = d[keep] - d[keep].mean(axis=0)
-        rr = float(np.sum(r * r))
-        if rr <= 0:
-            return 0.0
-        s = float(np.sum(r * dd)) / rr
-        theta = float(np.sum(r[:, 0] * dd[:, 1] - r[:, 1] * dd[:, 0])) / rr
-        # residuals of every point under this fit
-        ra = p - p[keep].mean(axis=0)
-        t = d[keep].mean(axis=0)
-        model = t + s * ra + theta * np.stack([-ra[:, 1], ra[:, 0]], axis=1)
-        res = np.hypot(*(d - model).T)
-        mad = float(np.median(res[keep]))  # residual norms are >= 0: their median is the scale
-        limit = max(config.expansion_outlier_sigmas * 1.4826 * mad, config.expansion_outlier_floor_px)
-        new_keep = res <= limit
-        if np.array_equal(new_keep, keep):
-            break
-        keep = new_keep
-    return s
-
-
-def _anchored(g: _Group, p: np.ndarray, d: np.ndarray, box: Box, *, config: MotionConfig) -> float:
-    """Vertical displacement of the group's anchor: a robust affine fit d = t + A (p - mean)
-    evaluated at the anchor, which then moves with it.  The anchor starts at the box centre and
-    goes back there when it is ``anchor_margin_fraction`` of the box's size outside the box (the
-    body moved on)."""
-    mx, my = config.anchor_margin_fraction * box.width, config.anchor_margin_fraction * box.height
-    if g.anchor is None or not (box.x0 - mx <= g.anchor[0] <= box.x1 + mx and box.y0 - my <= g.anchor[1] <= box.y1 + my):
-        g.anchor = np.array(box.center, dtype=float)
-    p = p.astype(float)
-    d = d.astype(float)
-    if len(p) < max(config.min_points, 6):
-        step = np.median(d, axis=0)
-    else:
-        x = np.column_stack([np.ones(len(p)), p - p.mean(axis=0)])
-        coef, *_ = np.linalg.lstsq(x, d, rcond=None)
-        res = np.hypot(*(d - x @ coef).T)
-        keep = res <= max(config.expansion_outlier_sigmas * 1.4826 * float(np.median(res)), config.expansion_outlier_floor_px)
-        if keep.sum() >= 6:
-            coef, *_ = np.linalg.lstsq(x[keep], d[keep], rcond=None)
-        step = coef[0] + (g.anchor - p.mean(axis=0)) @ coef[1:]
-    g.anchor = g.anchor + step
-    return float(step[1])
-
-
-def _facing(regions: TorsoRegions, config: MotionConfig) -> float:
-    """+1/-1 when the head sits clearly ahead of the chest along x (side view), else 0."""
-    if regions.view != "side" or regions.reference is None:
-        return 0.0
-    offset = regions.reference.center[0] - regions.chest.center[0]
-    if abs(offset) <= config.facing_offset_fraction * max(regions.chest.width, 1.0):
-        return 0.0
-    return float(np.sign(offset))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -628,38 +110,44 @@ def _facing(regions: TorsoRegions, config: MotionConfig) -> float:
 
 
 def traces_from_samples(
-    samples: Sequence[MotionSample], *, fs_hz: float | None = None, config: MotionConfig = DEFAULT.motion
+    samples: Sequence[MotionSample],
+    *,
+    fs_hz: float | None = None,
+    config: MotionConfig = DEFAULT.motion,
+    movement: MovementConfig = DEFAULT.movement,
 ) -> MotionTraces:
     """Resample motion samples to uniform traces: sway-corrected, combined, ``valid`` marked.
 
     Pure: the same samples give the same traces.  ``fs_hz`` defaults to ``config.fs_hz``.
     """
-    return _traces_from_columns(_columns_from_samples(samples), fs_hz=fs_hz or config.fs_hz, config=config)
+    return traces_from_columns(columns_from_samples(samples), fs_hz=fs_hz or config.fs_hz, config=config, movement=movement)
 
 
-def _traces_from_columns(
+def traces_from_columns(
     cols: dict[str, np.ndarray],
     *,
     fs_hz: float,
-    config: MotionConfig,
-    arms_fraction: float = 0.0,
+    config: MotionConfig = DEFAULT.motion,
     movement: MovementConfig = DEFAULT.movement,
 ) -> MotionTraces:
+    """The traces of a log of samples held as columns (one array per field of MotionSample, its
+    string fields coded by METHODS and VIEWS): the batch and the live path both come here."""
     if fs_hz <= 0:
         raise ParameterError(f"fs_hz must be positive, got {fs_hz}")
     t = cols["t_s"]
     n = len(t)
     method_codes = cols["method"].astype(int)
-    n_pose = int(np.sum(method_codes == _METHODS.index("pose")))
-    n_motion = int(np.sum(method_codes == _METHODS.index("motion")))
+    n_pose = int(np.sum(method_codes == METHODS.index("pose")))
+    n_motion = int(np.sum(method_codes == METHODS.index("motion")))
     pose_found = n_pose / n if n else 0.0
     # "motion" also when no frame had regions: nothing came from pose
     method = "mixed" if n_pose and n_motion else "pose" if n_pose else "motion"
     view_codes = cols["view"].astype(int)[method_codes != 0]
-    view = _VIEWS[int(np.bincount(view_codes, minlength=len(_VIEWS)).argmax())] if len(view_codes) else "unknown"
+    view = VIEWS[int(np.bincount(view_codes, minlength=len(VIEWS)).argmax())] if len(view_codes) else "unknown"
     valid = cols["valid"] > 0.5
     sized = cols["torso_px"][cols["torso_px"] > 0] if "torso_px" in cols else np.zeros(0)
     body_px = float(np.median(sized)) if len(sized) else None
+    arms_fraction = float(np.mean(cols["arms_on_torso"])) if n and "arms_on_torso" in cols else 0.0
     if n and np.any(np.diff(t) <= 0):
         raise InputError("motion samples must have increasing times")
     notes: list[str] = []
@@ -687,7 +175,7 @@ def _traces_from_columns(
 
     ref_ok = cols["reference_ok"] > 0.5
     bg_ok = cols["background_ok"] > 0.5
-    side = cols["view"].astype(int) == _VIEWS.index("side")
+    side = cols["view"].astype(int) == VIEWS.index("side")
 
     # the front-view belly expansion ignores translation: a sway-free breathing proxy for the chest
     proxy = None

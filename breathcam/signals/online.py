@@ -2,7 +2,7 @@
 
 It runs the batch path's own functions on a sliding window, with streaming state between calls:
 
-- every frame goes to :class:`~breathcam.signals.motion.MotionTracker` (optical flow, a few floats
+- every frame goes to :class:`~breathcam.capture.tracker.MotionTracker` (optical flow, a few floats
   logged per frame), and its raw chest/belly sums feed the scrolling waveform;
 - every ``[live] update_interval_s`` the last ``[live] window_s`` of motion is resampled
   (:meth:`MotionTracker.recent_traces`) and :func:`breathcam.signals.core.process` finds breaths,
@@ -33,7 +33,7 @@ import numpy as np
 from breathcam.config import DEFAULT, Config
 from breathcam.signals.core import process
 from breathcam.signals.holds import flat_mask
-from breathcam.signals.motion import MotionTracker
+from breathcam.capture.tracker import MotionTracker
 from breathcam.signals.movement import analyse_movement
 from breathcam.signals.rate import clip_rate
 from breathcam.types import Analysis, Breath, Frame, Hold, LiveState, MotionTraces, Repetition, TorsoRegions
