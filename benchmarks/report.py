@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from breathcam.pipeline import analysis_from_traces
+from breathcam.signals.core import analyse
 from breathcam.report.csv import write_csvs
 from breathcam.report.html import write_report
 from breathcam.report.store import SessionStore
@@ -63,7 +63,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="breathcam-bench-"))
     tr = simulated_session()
     t = time.perf_counter()
-    analysis = analysis_from_traces(tr, source="simulated-10min")
+    analysis = analyse(tr, source="simulated-10min")
     core_s = time.perf_counter() - t
     r = time_outputs(analysis, folder)
     total = core_s + r["report"] + r["csv"] + r["save"]

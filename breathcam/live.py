@@ -141,19 +141,6 @@ def _hand_on(on_update: OnUpdate | None, state: LiveState, analysis: Analysis | 
         on_update(state, analysis)
 
 
-def _finish(
-    analyzer, locator, *, source_name: str, notes: tuple[str, ...], config: Config
-) -> Analysis:
-    """The session's analysis by the batch functions; nothing measured when nobody was in view
-    (the rule of pipeline.analyze_clip)."""
-    analysis = analyzer.session_analysis(source=source_name, extra_notes=tuple(dict.fromkeys(notes + locator.notes)))
-    if not locator.person_seen:
-        from breathcam.pipeline import nobody_in_view
-
-        analysis = nobody_in_view(analysis)
-    return analysis
-
-
 def run_live(
     source: str | int,
     *,
@@ -174,7 +161,6 @@ def run_live(
     """Run one live session; see the module docstring.  Raises InputError for an unusable source
     and BreathcamError for an exercise whose safety screen is not confirmed."""
     from breathcam._deps import cv2
-    from breathcam.capture.pose import TorsoLocator
     from breathcam.overlay.draw import draw_message, draw_overlay, label
     from breathcam.signals.online import OnlineAnalyzer
 
@@ -205,7 +191,6 @@ def run_live(
             raise BreathcamError(f"cannot write {out}: folder {out.parent} does not exist")
 
     src = _open(source, realtime=realtime, replay_speed=replay_speed, config=config)
-    locator = TorsoLocator(config=config.pose)
     analyzer = OnlineAnalyzer(config=config)
     engine = coach["feedback"].FeedbackEngine(config=config.coach, lang=lang) if coach is not None else None
     writer = None
@@ -230,8 +215,7 @@ def run_live(
             if paused:
                 state = replace(analyzer.state, paused=True, t_s=frame.t_s)
             else:
-                regions = locator.locate(frame, body_moving=analyzer.tracker.body_moving)
-                state = analyzer.update(frame, regions, person_seen=locator.person_seen)
+                state = analyzer.update(frame)
                 frames += 1
                 if state.open_hold_start_s is not None:
                     flagged.setdefault(state.open_hold_start_s, frame.t_s)
@@ -282,8 +266,7 @@ def run_live(
                         paused_total += time.monotonic() - pause_started
                         pause_started = None
                 if key in _KEYS_RECAL:
-                    locator.close()
-                    locator = TorsoLocator(config=config.pose)
+                    analyzer.recalibrate()
             latencies.append(1000.0 * (time.monotonic() - t_recv))
             last_image = frame.image
             if frame.t_s - last_hand_on >= config.live.update_interval_s:
@@ -319,8 +302,8 @@ def run_live(
         notes += (ended,)
     if stopped == "distress":
         notes += ("exercise stopped: breathing looked distressed",)
-    analysis = _finish(analyzer, locator, source_name=str(source), notes=notes, config=config)
-    locator.close()
+    analysis = analyzer.session_analysis(source=str(source), notes=notes)
+    analyzer.close()
     if engine is not None:
         analysis = replace(analysis, feedback=tuple(engine.events))
     if ex is not None:
@@ -348,11 +331,12 @@ def run_live(
 def render_overlay_video(clip: str | Path, video_path: str | Path, *, config: Config = DEFAULT, lang: str = "en") -> LiveResult:
     """The live overlay drawn onto a recorded clip, written to ``video_path`` as fast as the clip
     decodes; the analysis is that of ``breathcam analyze`` on the same clip."""
-    from breathcam.pipeline import with_sound_track
+    from breathcam.pipeline import sound_of_track
+    from breathcam.signals.fuse import fuse
 
     res = run_live(str(clip), config=config, lang=lang, window=False, video_path=video_path, realtime=False)
     # the JSON stays that of plain `analyze`: no feedback list, and the clip's own sound track fused
-    analysis = with_sound_track(replace(res.analysis, feedback=()), clip, config=config)
+    analysis = fuse(replace(res.analysis, feedback=()), sound_of_track(clip, config=config), config=config)
     return replace(res, analysis=analysis)
 
 

@@ -1,19 +1,22 @@
-"""Recorded clip -> Analysis: the stages chained, nothing more.
+"""Recorded clip or sound file -> Analysis: the files at the edge, the analysis core inside.
 
-frames (capture.video) -> torso regions (capture.pose) -> motion traces (signals.motion)
--> breaths, rate, holds (signals.core) -> Analysis (types), written by report.export.
+frames (capture.video) -> torso located and tracked (capture.frontend) -> motion traces
+-> the analysis core (signals.core.analyse: breaths, holds, rate, pattern, movement, the clip's
+own sound track fused) -> Analysis (types), written by report.export.
 
 Frames are streamed: memory stays flat with clip length (only a few floats per frame are kept).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from breathcam.config import DEFAULT, Config
-from breathcam.types import Analysis, BreathcamError, InputError, MotionTraces, Pattern, Quality, SignalResult
+from breathcam.types import Analysis, BreathcamError, InputError, Pattern, Quality
+
+if TYPE_CHECKING:
+    from breathcam.signals.sound import SoundResult
 
 # progress(t_s, duration_s or None) is called about once per second of video.
 Progress = Callable[[float, "float | None"], None]
@@ -23,18 +26,17 @@ def analyze_clip(
     path: str | Path, *, config: Config = DEFAULT, progress: Progress | None = None
 ) -> Analysis:
     """Analyse a recorded video clip.  Raises InputError for files that are not usable video."""
-    from breathcam.capture.pose import TorsoLocator
+    from breathcam.capture.frontend import FrontEnd
     from breathcam.capture.video import open_source
-    from breathcam.capture.tracker import MotionTracker
+    from breathcam.signals.core import analyse
 
     source = open_source(str(path), config=config.video)
-    locator = TorsoLocator(config=config.pose)
-    tracker = MotionTracker(config=config.motion, movement=config.movement)
+    front = FrontEnd(config=config)
     last_report = -1.0
     interrupted_at: float | None = None
     try:
         for frame in source:
-            tracker.update(frame, locator.locate(frame, body_moving=tracker.body_moving))
+            front.step(frame)
             if progress is not None and frame.t_s - last_report >= 1.0:
                 last_report = frame.t_s
                 progress(frame.t_s, source.info.duration_s)
@@ -43,45 +45,24 @@ def analyze_clip(
         interrupted_at = max(last_report, 0.0)
     finally:
         source.close()
-        locator.close()
-    traces = tracker.traces()
+        front.close()
     source_notes = tuple(getattr(source, "notes", ()))
     if source.ended_reason:
         source_notes += (source.ended_reason,)
     if interrupted_at is not None:
         source_notes += (f"analysis interrupted: results cover only the first {interrupted_at:.0f} s",)
-    notes = tuple(dict.fromkeys(source_notes + locator.notes))  # ordered, without repeats
-    analysis = analysis_from_traces(traces, source=str(path), config=config, extra_notes=notes)
-    if not locator.person_seen:
-        analysis = nobody_in_view(analysis)
-    return with_sound_track(analysis, path, config=config)
-
-
-def nobody_in_view(analysis: Analysis) -> Analysis:
-    """Neither pose nor motion showed a person: whatever the trace holds is not breathing, so
-    nothing is reported as measured (the rule for clips and live sessions alike)."""
-    return replace(
-        analysis,
-        rate_bpm=None,
-        rate_series=tuple(replace(p, bpm=None, confidence=0.0) for p in analysis.rate_series),
-        breaths=(),
-        holds=(),
-        movement=None,
-        quality=replace(
-            analysis.quality,
-            confidence=0.0,
-            notes=analysis.quality.notes + ("no person in view: nothing was measured",),
-        ),
+    return analyse(
+        front.traces(), source=str(path), config=config, notes=tuple(dict.fromkeys(source_notes + front.notes)),
+        person_seen=front.person_seen, sound=sound_of_track(path, config=config),
     )
 
 
-def with_sound_track(analysis: Analysis, path, *, config: Config) -> Analysis:
-    """Fuse the clip's own sound track into the video analysis; unchanged when it has none.
+def sound_of_track(path, *, config: Config) -> "SoundResult | None":
+    """What the clip's own sound track holds (breathcam.signals.sound), or None when it has none.
 
-    A track that cannot be decoded, is too short or holds no breathing leaves the video reading
-    as it is (fuse.py ignores sound below its confidence floor)."""
+    A track that cannot be decoded, or is too short, gives None; one that holds no breathing
+    gives a result that signals.fuse leaves aside (below its confidence floor)."""
     from breathcam.capture.audio import load_track
-    from breathcam.signals.fuse import fuse
     from breathcam.signals.sound import analyze_audio_samples
 
     try:
@@ -89,8 +70,8 @@ def with_sound_track(analysis: Analysis, path, *, config: Config) -> Analysis:
     except BreathcamError:
         audio = None
     if audio is None or audio.info.duration_s < config.sound.min_duration_s:
-        return analysis
-    return fuse(analysis, analyze_audio_samples(audio, config=config), config=config)
+        return None
+    return analyze_audio_samples(audio, config=config)
 
 
 def analyze_file(
@@ -142,55 +123,3 @@ def analyze_audio(
         sources=("sound",),
         sound=result,
     )
-
-
-def analysis_from_traces(
-    traces: MotionTraces,
-    *,
-    source: str,
-    config: Config = DEFAULT,
-    extra_notes: tuple[str, ...] = (),
-) -> Analysis:
-    """The signal core on motion traces, wrapped into the analysis contract."""
-    from breathcam.signals.core import process
-
-    duration_s = float(traces.t_s[-1] - traces.t_s[0]) if len(traces.t_s) > 1 else 0.0
-    result: SignalResult = process(traces, config=config)
-    from breathcam.signals.pattern import measure_pattern
-
-    pat = measure_pattern(traces, result.breaths, config=config.pattern, filters=config.filters)
-    from breathcam.signals.movement import analyse_movement
-
-    movement = analyse_movement(
-        traces, breaths=result.breaths, holds=result.holds, rate_bpm=result.rate_bpm, config=config.movement
-    )
-    confidence = float(result.confidence) * _pose_weight(traces.pose_found, traces.method)
-    if movement is not None and not movement.separable:
-        # the breath keeps step with the movement: what was measured may be the movement
-        confidence *= config.movement.locked_confidence_factor
-    notes = tuple(dict.fromkeys(extra_notes + traces.notes + result.notes + (movement.notes if movement else ())))
-    quality = Quality(
-        confidence=round(confidence, 3),
-        pose_found=round(float(traces.pose_found), 3),
-        notes=notes,
-    )
-    return Analysis(
-        source=source,
-        duration_s=round(duration_s, 3),
-        rate_bpm=result.rate_bpm,
-        rate_series=result.rate_series,
-        breaths=pat.breaths,
-        holds=result.holds,
-        pattern=pat.pattern,
-        quality=quality,
-        traces=traces,
-        movement=movement,
-    )
-
-
-def _pose_weight(pose_found: float, method: str) -> float:
-    # Regions from the motion fallback are a guess about where the torso is: the reading is
-    # still given, with its confidence reduced (by up to a third when pose never found the person).
-    if method == "pose":
-        return 1.0
-    return 2.0 / 3.0 + pose_found / 3.0

@@ -86,26 +86,25 @@ def hold_clip(tmp_path_factory):
 
 
 def test_streaming_matches_batch_on_a_rendered_clip(hold_clip):
-    from breathcam.capture.pose import TorsoLocator
     from breathcam.capture.video import open_source
 
     path, truth = hold_clip
     online = OnlineAnalyzer()
     first_open = {}
-    with open_source(str(path)) as src, TorsoLocator() as loc:
+    with open_source(str(path)) as src:
         for frame in src:
-            st = online.update(frame, loc.locate(frame, body_moving=online.tracker.body_moving))
+            st = online.update(frame)
             if st.open_hold_start_s is not None:
                 first_open.setdefault("t", frame.t_s)
                 first_open.setdefault("start", st.open_hold_start_s)
     # the window over the whole session is exactly the batch trace (same log, same functions)
-    whole = online.tracker.recent_traces(window_s=1e9)
-    full = online.tracker.traces()
+    whole = online.front.recent_traces(window_s=1e9)
+    full = online.front.traces()
     assert np.array_equal(whole.breathing, full.breathing) and np.array_equal(whole.t_s, full.t_s)
     online.flush()
     live_rate, _ = online.committed_rate()
     # the batch functions over the whole log (the log is the one `breathcam analyze` builds:
-    # same source, locator and tracker, checked above to resample identically)
+    # same source and front end, checked above to resample identically)
     batch = online.session_analysis(source=str(path))
     assert batch.rate_bpm is not None and live_rate is not None
     assert abs(live_rate - batch.rate_bpm) <= 0.5

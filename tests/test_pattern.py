@@ -209,11 +209,11 @@ def test_loose_clothing_lowers_confidence():
 
 def test_contract_and_summary():
     from breathcam.cli import summary_lines
-    from breathcam.pipeline import analysis_from_traces
+    from breathcam.signals.core import analyse
     from breathcam.report.export import analysis_to_dict
 
     tr, _ = make_traces(belly_share=0.5, rate_bpm=12, paradoxical=True, seed=80)
-    a = analysis_from_traces(tr, source="synthetic")
+    a = analyse(tr, source="synthetic")
     d = analysis_to_dict(a)
     pat = d["pattern"]
     assert pat["label"] == "mixed" and pat["paradoxical"] is True

@@ -1,6 +1,6 @@
 """The report, the CSVs and reading a saved analysis back, on a simulated session with exact truth.
 
-The Analysis comes from the real signal core (pipeline.analysis_from_traces) on a seeded
+The Analysis comes from the real signal core (signals.core.analyse) on a seeded
 5-minute simulated trace, so the numbers in the report are measured, not copied from the truth.
 """
 
@@ -11,7 +11,7 @@ import statistics
 import numpy as np
 import pytest
 
-from breathcam.pipeline import analysis_from_traces
+from breathcam.signals.core import analyse
 from breathcam.report.csv import BREATH_COLUMNS, write_csvs
 from breathcam.report.export import analysis_from_dict, analysis_to_dict, summary_numbers
 from breathcam.report.html import COLORS, render_report
@@ -29,7 +29,7 @@ def session():
     x = 3.0 * b.volume
     x = x + 0.05 * np.std(x) * rng.standard_normal(x.size)
     tr = MotionTraces(FS, b.t_s, x, 3.0 * b.chest, 3.0 * b.belly, np.ones(x.size, bool), 1.0, "pose", "front")
-    return analysis_from_traces(tr, source="sim/session.mp4"), b.truth
+    return analyse(tr, source="sim/session.mp4"), b.truth
 
 
 def _text(html_doc: str) -> str:

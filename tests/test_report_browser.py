@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from breathcam.pipeline import analysis_from_traces
+from breathcam.signals.core import analyse
 from breathcam.report.html import COLORS, write_report
 from breathcam.simulate.waveform import simulate_breathing
 from breathcam.types import MotionTraces
@@ -38,7 +38,7 @@ def test_report_renders_with_plots_in_chromium(tmp_path):
                            holds=[(60, 10, "exhale")], seed=5)
     x = 3.0 * b.volume
     tr = MotionTraces(10.0, b.t_s, x, 3.0 * b.chest, 3.0 * b.belly, np.ones(x.size, bool), 1.0, "pose", "front")
-    analysis = analysis_from_traces(tr, source="browser.mp4")
+    analysis = analyse(tr, source="browser.mp4")
     html = write_report(analysis, tmp_path / "r.html", lang="en", client="B1")
     img = _screenshot(html, tmp_path / "r.png", tmp_path / "profile").astype(int)
     assert img.shape[0] >= 1500 and img.shape[1] >= 1000

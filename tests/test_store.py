@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from breathcam.config import DEFAULT
-from breathcam.pipeline import analysis_from_traces
+from breathcam.signals.core import analyse
 from breathcam.report.store import SCHEMA_VERSION, SessionRecorder, SessionStore, default_db_path
 from breathcam.simulate.waveform import simulate_breathing
 from breathcam.types import BreathcamError, InputError, MotionTraces
@@ -32,7 +32,7 @@ def _analysis(seed: int, rate_bpm: float):
                            holds=[(50, 6, "inhale")], seed=seed)
     x = 3.0 * b.volume
     tr = MotionTraces(10.0, b.t_s, x, 3.0 * b.chest, 3.0 * b.belly, np.ones(x.size, bool), 1.0, "pose", "front")
-    return analysis_from_traces(tr, source=f"clip{seed}.mp4")
+    return analyse(tr, source=f"clip{seed}.mp4")
 
 
 def test_default_path_follows_the_environment(tmp_path, monkeypatch):

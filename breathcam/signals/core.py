@@ -1,8 +1,13 @@
-"""The signal core: one breathing trace -> every breath, the rate and the breath holds.
+"""The analysis core: motion traces -> the analysis contract, one chain for clips and live sessions.
 
-:func:`process` only chains the stages (breaths -> holds -> rate); each stage is a public
-function of its own module and can be called alone.  Breaths found inside a hold are dropped
-(:func:`outside_holds`) and the rate leaves the time held out.
+:func:`analyse` chains the stages and nothing else: the signal core on the breathing trace
+(:func:`process`: breaths -> holds -> rate), chest vs belly (signals.pattern), whole-body movement
+(signals.movement), the confidence and the notes, the "nobody in view" rule, and the fusion with
+what the sound heard (signals.fuse).  ``breathcam analyze`` (pipeline.py) calls it once on a clip,
+the live analyzer (signals.online) on its window and on the whole session, so batch and live
+cannot differ in what they do.  Each stage is a public function of its own module and can be
+called alone.  :func:`process` drops the breaths found inside a hold (:func:`outside_holds`) and
+its rate leaves the time held out.
 
 >>> import numpy as np
 >>> from breathcam.simulate.waveform import simulate_breathing
@@ -11,9 +16,15 @@ function of its own module and can be called alone.  Breaths found inside a hold
 >>> tr = MotionTraces(10.0, b.t_s, b.volume, b.chest, b.belly, np.ones(b.t_s.size, bool), 1.0, "pose", "front")
 >>> round(process(tr).rate_bpm)
 12
+>>> a = analyse(tr, source="simulated")
+>>> round(a.rate_bpm), a.pattern.label, a.sources
+(12, 'mixed', ('video',))
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -21,9 +32,83 @@ from breathcam.config import DEFAULT, Config
 from breathcam.signals.breaths import segment
 from breathcam.signals.holds import find_holds
 from breathcam.signals.rate import clip_rate, rate_series
-from breathcam.types import Breath, Hold, MotionTraces, ParameterError, SignalResult
+from breathcam.types import Analysis, Breath, Hold, MotionTraces, ParameterError, Quality, SignalResult
 
-__all__ = ["process", "outside_holds"]
+if TYPE_CHECKING:
+    from breathcam.signals.sound import SoundResult
+
+__all__ = ["analyse", "process", "outside_holds", "nobody_in_view"]
+
+
+def analyse(
+    traces: MotionTraces,
+    *,
+    source: str,
+    config: Config = DEFAULT,
+    notes: tuple[str, ...] = (),
+    person_seen: bool = True,
+    sound: "SoundResult | None" = None,
+) -> Analysis:
+    """Everything the contract says about ``traces``: breaths, holds and rate; chest vs belly;
+    movement; confidence and ``notes`` (the caller's first: the source's and the locator's).
+    When ``person_seen`` is False nothing is reported as measured (:func:`nobody_in_view`);
+    ``sound`` (a SoundResult of the same stretch) is fused in last."""
+    from breathcam.signals.fuse import fuse
+    from breathcam.signals.movement import analyse_movement
+    from breathcam.signals.pattern import measure_pattern
+
+    duration_s = float(traces.t_s[-1] - traces.t_s[0]) if len(traces.t_s) > 1 else 0.0
+    result = process(traces, config=config)
+    pat = measure_pattern(traces, result.breaths, config=config.pattern, filters=config.filters)
+    movement = analyse_movement(
+        traces, breaths=result.breaths, holds=result.holds, rate_bpm=result.rate_bpm, config=config.movement
+    )
+    confidence = float(result.confidence) * _pose_weight(traces.pose_found, traces.method)
+    if movement is not None and not movement.separable:
+        # the breath keeps step with the movement: what was measured may be the movement
+        confidence *= config.movement.locked_confidence_factor
+    all_notes = tuple(dict.fromkeys(notes + traces.notes + result.notes + (movement.notes if movement else ())))
+    analysis = Analysis(
+        source=source,
+        duration_s=round(duration_s, 3),
+        rate_bpm=result.rate_bpm,
+        rate_series=result.rate_series,
+        breaths=pat.breaths,
+        holds=result.holds,
+        pattern=pat.pattern,
+        quality=Quality(confidence=round(confidence, 3), pose_found=round(float(traces.pose_found), 3), notes=all_notes),
+        traces=traces,
+        movement=movement,
+    )
+    if not person_seen:
+        analysis = nobody_in_view(analysis)
+    return fuse(analysis, sound, config=config)
+
+
+def _pose_weight(pose_found: float, method: str) -> float:
+    # Regions from the motion fallback are a guess about where the torso is: the reading is
+    # still given, with its confidence reduced (by up to a third when pose never found the person).
+    if method == "pose":
+        return 1.0
+    return 2.0 / 3.0 + pose_found / 3.0
+
+
+def nobody_in_view(analysis: Analysis) -> Analysis:
+    """Neither pose nor motion showed a person: whatever the trace holds is not breathing, so
+    nothing is reported as measured (the rule for clips and live sessions alike)."""
+    return replace(
+        analysis,
+        rate_bpm=None,
+        rate_series=tuple(replace(p, bpm=None, confidence=0.0) for p in analysis.rate_series),
+        breaths=(),
+        holds=(),
+        movement=None,
+        quality=replace(
+            analysis.quality,
+            confidence=0.0,
+            notes=analysis.quality.notes + ("no person in view: nothing was measured",),
+        ),
+    )
 
 
 def outside_holds(breaths: tuple[Breath, ...], holds: tuple[Hold, ...], *, tolerance_s: float) -> tuple[Breath, ...]:

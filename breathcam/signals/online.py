@@ -1,20 +1,21 @@
-"""The live analyzer: frames and torso regions in, a :class:`~breathcam.types.LiveState` out.
+"""The live analyzer: frames in, a :class:`~breathcam.types.LiveState` out.
 
-It runs the batch path's own functions on a sliding window, with streaming state between calls:
+It runs the batch path's own steps on a sliding window, with streaming state between calls:
 
-- every frame goes to :class:`~breathcam.capture.tracker.MotionTracker` (optical flow, a few floats
-  logged per frame), and its raw chest/belly sums feed the scrolling waveform;
-- every ``[live] update_interval_s`` the last ``[live] window_s`` of motion is resampled
-  (:meth:`MotionTracker.recent_traces`) and :func:`breathcam.signals.core.process` finds breaths,
-  holds and the rate on it (and :func:`breathcam.signals.pattern.measure_pattern` chest vs belly); breaths and holds that lie far enough from the window's end to be
-  final are *committed* (kept, never revised) and later windows add only what is new;
+- every frame goes through the front end that ``breathcam analyze`` uses too
+  (:class:`~breathcam.capture.frontend.FrontEnd`: torso located, its motion tracked, a few floats
+  logged per frame), and the raw chest/belly sums feed the scrolling waveform;
+- every ``[live] update_interval_s`` the last ``[live] window_s`` of motion is resampled and the
+  analysis core (:func:`breathcam.signals.core.analyse`, the batch chain: breaths, holds, rate,
+  chest vs belly, movement) runs on it; breaths and holds that lie far enough from the window's
+  end to be final are *committed* (kept, never revised) and later windows add only what is new;
 - every ``[live] hold_check_interval_s`` :func:`breathcam.signals.holds.flat_mask` (the batch
   holds' flatness test) looks at the end of the window: a flat run at least
   ``[live] open_hold_min_s`` long, after a movement, is an *open hold* (still going on), so a hold
   is flagged within about 3 s of its start instead of after it ends.
 
 :meth:`OnlineAnalyzer.session_analysis` turns everything measured into the analysis contract with
-the batch functions (one pass over the whole session's log).
+the same core (one pass over the whole session's log).
 
 Where it fails: the first ``[live] min_analysis_s`` give no breaths and no rate; a change of
 breathing rate shows in the rate after up to half a window; corrections (sway reference,
@@ -31,10 +32,8 @@ from dataclasses import replace
 import numpy as np
 
 from breathcam.config import DEFAULT, Config
-from breathcam.signals.core import process
+from breathcam.signals.core import analyse
 from breathcam.signals.holds import flat_mask
-from breathcam.capture.tracker import MotionTracker
-from breathcam.signals.movement import analyse_movement
 from breathcam.signals.rate import clip_rate
 from breathcam.types import Analysis, Breath, Frame, Hold, LiveState, MotionTraces, Repetition, TorsoRegions
 
@@ -116,14 +115,17 @@ def merge_holds(committed: tuple[Hold, ...], found: tuple[Hold, ...], *, final_b
 class OnlineAnalyzer:
     """Streams frames into breaths, holds, rate and an open-hold flag (see the module docstring).
 
-    ``update(frame, regions)`` must be called for every frame in order of time; it returns the
-    current :class:`LiveState`.  Analysis runs inside ``update`` at the configured intervals, so
-    an occasional frame costs more (see benchmarks/live.py for the figures).
+    ``update(frame)`` must be called for every frame in order of time; it returns the current
+    :class:`LiveState`.  Analysis runs inside ``update`` at the configured intervals, so an
+    occasional frame costs more (see benchmarks/live.py for the figures).  ``front`` (a
+    :class:`~breathcam.capture.frontend.FrontEnd`) is made with the config when not given.
     """
 
-    def __init__(self, *, config: Config = DEFAULT) -> None:
+    def __init__(self, *, config: Config = DEFAULT, front=None) -> None:
+        from breathcam.capture.frontend import FrontEnd
+
         self.config = config
-        self.tracker = MotionTracker(config=config.motion, movement=config.movement)
+        self.front = front if front is not None else FrontEnd(config=config)
         n_wave = int(np.ceil(config.live.wave_s * config.live.wave_max_fps))
         self._wave: deque[tuple[float, float, float]] = deque(maxlen=n_wave)
         self._breaths: tuple[Breath, ...] = ()
@@ -146,15 +148,14 @@ class OnlineAnalyzer:
 
     # -- streaming ------------------------------------------------------------------------------
 
-    def update(self, frame: Frame, regions: TorsoRegions | None, *, person_seen: bool = True) -> LiveState:
+    def update(self, frame: Frame) -> LiveState:
         cfg = self.config.live
-        sample = self.tracker.update(frame, regions)
+        sample = self.front.step(frame)
         t = frame.t_s
         if self._t_first is None:
             self._t_first = t
         self._t_last = t
-        self._regions = regions
-        self._person_seen = person_seen
+        self._regions = self.front.regions
         if sample.valid:
             self._wave.append((t, sample.chest, sample.belly))
         elapsed = t - self._t_first
@@ -168,26 +169,25 @@ class OnlineAnalyzer:
 
     def _analyse(self, t: float, *, full: bool) -> None:
         cfg = self.config
-        traces = self.tracker.recent_traces(window_s=cfg.live.window_s)
+        traces = self.front.recent_traces(window_s=cfg.live.window_s)
         if traces.t_s.size < 4:
             self._open = None
             return
         if full:
             self.analysis_runs += 1
-            result = process(traces, config=cfg)
-            self._window_breaths = result.breaths
-            final_before = float(traces.t_s[-1]) - self._guard_s(result.breaths)
-            self._breaths = merge_breaths(self._breaths, result.breaths, final_before_s=final_before)
-            self._holds = merge_holds(self._holds, result.holds, final_before_s=final_before)
-            self._rate, self._rate_conf = result.rate_bpm, result.rate_confidence
-            self._pattern_label, self._belly_share = _pattern(traces, result.breaths, config=cfg)
-            self._notes = tuple(dict.fromkeys(traces.notes + result.notes))
-            movement = analyse_movement(
-                traces, breaths=result.breaths, holds=result.holds, rate_bpm=result.rate_bpm, config=cfg.movement
-            )
+            window = analyse(traces, source="live", config=cfg)
+            self._window_breaths = window.breaths
+            final_before = float(traces.t_s[-1]) - self._guard_s(window.breaths)
+            self._breaths = merge_breaths(self._breaths, window.breaths, final_before_s=final_before)
+            self._holds = merge_holds(self._holds, window.holds, final_before_s=final_before)
+            self._rate, self._rate_conf = window.rate_bpm, window.quality.confidence
+            self._pattern_label = window.pattern.label
+            # a share for the gauge even before the pattern has enough breaths (display only)
+            self._belly_share = window.pattern.belly_share if window.pattern.belly_share is not None else _belly_share(traces, config=cfg)
+            self._notes = window.quality.notes
             # repetitions finished (back at rest) before the window's last second are final
             done = float(traces.t_s[-1]) - cfg.live.update_interval_s
-            self._reps = () if movement is None else tuple(r for r in movement.reps if r.end <= done)
+            self._reps = () if window.movement is None else tuple(r for r in window.movement.reps if r.end <= done)
         self._moving = bool(traces.moving is not None and traces.moving[-1])
         found = open_hold(traces, breaths=self._window_breaths, config=cfg)
         if found is None:
@@ -199,13 +199,13 @@ class OnlineAnalyzer:
     def flush(self) -> LiveState:
         """The session ends: one last analysis commits every breath and hold up to the end (as
         the batch path would), and no hold is open any more."""
-        traces = self.tracker.recent_traces(window_s=self.config.live.window_s)
+        traces = self.front.recent_traces(window_s=self.config.live.window_s)
         if traces.t_s.size >= 4 and self._t_first is not None:
-            result = process(traces, config=self.config)
+            window = analyse(traces, source="live", config=self.config)
             end = float(traces.t_s[-1])
-            self._breaths = merge_breaths(self._breaths, result.breaths, final_before_s=end)
-            self._holds = merge_holds(self._holds, result.holds, final_before_s=end)
-            self._rate, self._rate_conf = result.rate_bpm, result.rate_confidence
+            self._breaths = merge_breaths(self._breaths, window.breaths, final_before_s=end)
+            self._holds = merge_holds(self._holds, window.holds, final_before_s=end)
+            self._rate, self._rate_conf = window.rate_bpm, window.quality.confidence
         self._open = None
         return self.state
 
@@ -233,7 +233,7 @@ class OnlineAnalyzer:
             open_hold_start_s=None if self._open is None else self._open[0],
             open_hold_after=None if self._open is None else self._open[1],
             regions=self._regions,
-            person_seen=getattr(self, "_person_seen", True),
+            person_seen=self.front.person_seen,
             wave_t_s=w[:, 0],
             wave_chest=w[:, 1],
             wave_belly=w[:, 2],
@@ -251,23 +251,22 @@ class OnlineAnalyzer:
 
     def session_traces(self) -> MotionTraces:
         """Everything measured so far, resampled (one pass over the whole log)."""
-        return self.tracker.traces()
+        return self.front.traces()
 
-    def session_analysis(self, *, source: str, extra_notes: tuple[str, ...] = ()) -> Analysis:
-        """The analysis contract for the session so far, by the batch functions."""
-        from breathcam.pipeline import analysis_from_traces
+    def session_analysis(self, *, source: str, notes: tuple[str, ...] = ()) -> Analysis:
+        """The analysis contract for the session so far: the batch core over the whole log, with
+        the caller's ``notes`` and the locator's (and the "nobody in view" rule)."""
+        return analyse(
+            self.session_traces(), source=source, config=self.config,
+            notes=tuple(dict.fromkeys(notes + self.front.notes)), person_seen=self.front.person_seen,
+        )
 
-        return analysis_from_traces(self.session_traces(), source=source, config=self.config, extra_notes=extra_notes)
+    def recalibrate(self) -> None:
+        """Find the torso afresh; what was measured is kept."""
+        self.front.recalibrate()
 
-
-def _pattern(traces: MotionTraces, breaths: tuple[Breath, ...], *, config: Config) -> tuple[str, float | None]:
-    """(chest/belly label, belly share) over the window by the batch pattern measurement; the
-    display-only share below when that gives no number (too few breaths yet)."""
-    from breathcam.signals.pattern import measure_pattern
-
-    pat = measure_pattern(traces, breaths, config=config.pattern, filters=config.filters).pattern
-    share = pat.belly_share if pat.belly_share is not None else _belly_share(traces, config=config)
-    return pat.label, share
+    def close(self) -> None:
+        self.front.close()
 
 
 def _belly_share(traces: MotionTraces, *, config: Config) -> float | None:
