@@ -224,7 +224,7 @@ def summary_lines(analysis) -> list[str]:
     if sighs:
         lines.append(f"sighs: {sighs}")
     lines.extend(_pattern_lines(analysis.pattern))
-    lines.extend(_movement_lines(getattr(analysis, "movement", None)))
+    lines.extend(_movement_lines(analysis.movement))
     lines.append(
         f"quality: confidence {analysis.quality.confidence:.2f}, person found by pose in "
         f"{100 * analysis.quality.pose_found:.0f}% of checks"

@@ -30,12 +30,15 @@ import sys
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
 from breathcam.config import DEFAULT, Config
 from breathcam.types import Analysis, BreathcamError, InputError, LiveState
+
+if TYPE_CHECKING:
+    from breathcam.coach.safety import SafetyAck
 
 __all__ = ["LiveResult", "OnUpdate", "run_live", "render_overlay_video", "WINDOW_NAME"]
 
@@ -58,7 +61,7 @@ class LiveResult:
     wall_s: float
     ended_reason: str | None
     latency_ms: np.ndarray = field(default_factory=lambda: np.zeros(0), compare=False, repr=False)
-    safety: object | None = None  # breathcam.coach.safety.SafetyAck for intense exercises
+    safety: SafetyAck | None = None  # the confirmed safety screen of an intense exercise
     online_rate_bpm: float | None = None  # the online analyzer's rate over its committed breaths
     online_holds_flagged: tuple[tuple[float, float], ...] = ()  # (hold start, time first flagged open)
 

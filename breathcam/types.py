@@ -10,8 +10,13 @@ pointing down.  Arrays inside frozen dataclasses are never modified after constr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:  # results of later stages, typed here without importing their modules
+    from breathcam.coach.compliance import Compliance
+    from breathcam.signals.sound import SoundResult
 
 
 class BreathcamError(Exception):
@@ -361,13 +366,12 @@ class Analysis:
     quality: Quality
     feedback: tuple[FeedbackEvent, ...] = ()
     traces: MotionTraces | None = field(default=None, compare=False, repr=False)
-    # How closely a paced exercise was followed (breathcam.coach.compliance.Compliance); None
-    # outside exercises.
-    compliance: object | None = None
+    # How closely a paced exercise was followed; None outside exercises.
+    compliance: Compliance | None = None
     # Which measurements contributed: "video", "sound" or both (breathcam.signals.fuse).
     sources: tuple[str, ...] = ("video",)
-    # What the sound analysis found (breathcam.signals.sound.SoundResult); None without sound.
-    sound: object | None = field(default=None, compare=False, repr=False)
+    # What the sound analysis found; None without sound.
+    sound: SoundResult | None = field(default=None, compare=False, repr=False)
     # Whole-body movement and the repetitions found in it (breathcam.signals.movement); None when
     # the body did not move.
     movement: Movement | None = None

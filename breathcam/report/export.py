@@ -93,7 +93,7 @@ def analysis_to_dict(analysis: Analysis) -> dict:
 def _movement(analysis: Analysis) -> dict:
     """``{"movement": {...}}`` when the body moved (squats, bends, lifting), nothing otherwise:
     each repetition's way down (start..turn) and effort (turn..end), and how the breath went."""
-    m = getattr(analysis, "movement", None)
+    m = analysis.movement
     if m is None:
         return {}
     return {
@@ -126,8 +126,8 @@ def _sound(analysis: Analysis) -> dict:
     """``sources`` (which measurements contributed) and, when sound was analysed, ``sound``:
     its own rate, confidence, audible inhale/exhale events and silences (a silence is a hold or
     quiet breathing: sound cannot tell which)."""
-    out: dict = {"sources": list(getattr(analysis, "sources", ("video",)))}
-    s = getattr(analysis, "sound", None)
+    out: dict = {"sources": list(analysis.sources)}
+    s = analysis.sound
     if s is None:
         return out
     out["sound"] = {
@@ -147,7 +147,7 @@ def _sound(analysis: Analysis) -> dict:
 
 def _compliance(analysis: Analysis) -> dict:
     """``{"compliance": {...}}`` for paced exercises (breathcam exercise), nothing otherwise."""
-    c = getattr(analysis, "compliance", None)
+    c = analysis.compliance
     if c is None:
         return {}
     return {
@@ -290,8 +290,7 @@ def summary_numbers(analysis: Analysis, *, min_breaths: int = 5) -> dict:
         diffs = [b - a for a, b in zip(durations, durations[1:])]
         rmssd = math.sqrt(statistics.fmean(d * d for d in diffs))
     pattern = analysis.pattern
-    compliance = getattr(analysis, "compliance", None)
-    score = getattr(compliance, "score", None) if compliance is not None else None
+    score = analysis.compliance.score if analysis.compliance is not None else None
     return {
         "duration_s": _r(analysis.duration_s, 1),
         "rate_bpm": _r(analysis.rate_bpm, 2),
@@ -307,9 +306,9 @@ def summary_numbers(analysis: Analysis, *, min_breaths: int = 5) -> dict:
         "n_holds": len(analysis.holds),
         "longest_hold_s": _r(max((h.duration_s for h in analysis.holds), default=None), 1),
         "total_hold_s": _r(sum(h.duration_s for h in analysis.holds), 1),
-        "pattern_label": getattr(pattern, "label", "unknown"),
-        "belly_share": _r(getattr(pattern, "belly_share", None)),
-        "phase_deg": _r(getattr(pattern, "phase_deg", None), 1),
+        "pattern_label": pattern.label,
+        "belly_share": _r(pattern.belly_share),
+        "phase_deg": _r(pattern.phase_deg, 1),
         "compliance": _r(score if isinstance(score, (int, float)) else None),
         "confidence": _r(analysis.quality.confidence),
     }

@@ -678,13 +678,13 @@ def _holds_section(analysis: Analysis, *, lang: str, config: Config) -> str:
 def _pattern_section(analysis: Analysis, *, lang: str) -> str:
     T = _T[lang]
     p = analysis.pattern
-    label = getattr(p, "label", "unknown")
-    if label == "unknown" and getattr(p, "belly_share", None) is None:
+    label = p.label
+    if label == "unknown" and p.belly_share is None:
         body = f'<p>{_e(T["pattern_none"])}</p>'
     else:
         rows = [(T["label"], _e(T.get(label, label))),
-                (T["belly_share"], _pct(getattr(p, "belly_share", None), lang)),
-                (T["phase"], f'{_num(getattr(p, "phase_deg", None), 0, lang)}°')]
+                (T["belly_share"], _pct(p.belly_share, lang)),
+                (T["phase"], f'{_num(p.phase_deg, 0, lang)}°')]
         extra = {f.name: getattr(p, f.name) for f in dataclasses.fields(p)
                  if f.name not in ("label", "belly_share", "phase_deg")}
         extra_rows = _generic_table(extra, lang).removeprefix('<table class="kv">').removesuffix("</table>")
@@ -695,7 +695,7 @@ def _pattern_section(analysis: Analysis, *, lang: str) -> str:
 
 def _movement_section(analysis: Analysis, *, lang: str) -> str:
     """Repetitions (squats, lifting) and how the breath went with each; empty without movement."""
-    m = getattr(analysis, "movement", None)
+    m = analysis.movement
     if m is None or not m.reps:
         return ""
     T = _T[lang]
@@ -724,7 +724,7 @@ def _breath_table(analysis: Analysis, *, lang: str, cfg) -> str:
     br = analysis.breaths
     if not br:
         return ""
-    shares = [getattr(b, "belly_share", None) for b in br]
+    shares = [b.belly_share for b in br]
     has_share = any(s is not None for s in shares)
     head = [T["n"], T["start"], T["inhale_w"] + " s", T["exhale_w"] + " s", T["pause"].lower() + " s", "I:E",
             T["rate_col"] + " /min", T["depth"]] + ([T["belly_share"]] if has_share else []) + [T["conf"], T["remark"]]
@@ -920,7 +920,7 @@ def render_report(
     movement = _movement_section(analysis, lang=lang)
     if movement:
         parts.append(movement)
-    compliance = getattr(analysis, "compliance", None) or extras.get("compliance")
+    compliance = analysis.compliance or extras.get("compliance")
     if compliance:
         parts.append(f'<section><h2>{T["compliance_t"]}</h2>{_generic_table(compliance, lang)}</section>')
     if len(trend) >= 2:
@@ -928,7 +928,7 @@ def render_report(
                      f'<p class="caption">{_e(T["trend_caption"])}</p></section>')
     parts.append(_breath_table(analysis, lang=lang, cfg=cfg))
     parts.append(_quality_section(analysis, lang=lang, cfg=cfg))
-    sources = getattr(analysis, "sources", None) or extras.get("sources")
+    sources = analysis.sources or extras.get("sources")
     if sources:
         parts.append(f'<section><h2>{T["sources_t"]}</h2>{_generic_table(sources, lang)}</section>')
     parts.append(_methods_section(lang=lang, config=config))

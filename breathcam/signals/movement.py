@@ -422,11 +422,11 @@ def analyse_movement(
     traces, *, breaths: Sequence[Breath], holds: Sequence[Hold], rate_bpm: float | None, config: MovementConfig = DEFAULT.movement
 ) -> Movement | None:
     """The ``movement`` section for motion traces (None when the body did not move)."""
-    body = getattr(traces, "body", None)
+    body = traces.body
     if body is None or len(body) < 4:
         return None
     t0 = float(traces.t_s[0])
-    body_px = getattr(traces, "body_px", None)
+    body_px = traces.body_px
     reps = find_reps(body, fs_hz=traces.fs_hz, t0_s=t0, body_px=body_px, config=config)
     summary = movement_summary(
         reps, position=body, fs_hz=traces.fs_hz, t0_s=t0, rate_bpm=rate_bpm, reference=traces.body_reference, config=config
