@@ -11,7 +11,8 @@ Every clip is analysed in a fresh process, as a user would run it.  Printed per 
 - the rate against the rough reference, where there is one; clips with no rate reading;
 - movement repetitions reported (every clip here is a still person: the target is 0);
 - on the vitallens clip, the correlation and lag of the measured breathing trace against the
-  recorded ``resp`` reference (its sign checked against the trace).
+  recorded ``resp`` reference (whose sign is checked: its rises are shorter than its falls, so
+  it runs with inhale up, and a positive r means the measurement does too).
 
     python benchmarks/real.py                       # every clip, 2 at a time
     python benchmarks/real.py --only benhur_2       # clips whose name contains this
@@ -110,28 +111,30 @@ def _iou(a: tuple[float, float], b: tuple[float, float]) -> float:
     return inter / union if union > 0 else 0.0
 
 
-def reference_fit(clip: Clip, npz: Path) -> dict | None:
-    """Correlation and lag of the measured breathing trace against the clip's reference.
+def reference_fit(clip: Clip, t: np.ndarray, x: np.ndarray, ok: np.ndarray) -> dict | None:
+    """Correlation and lag of the measured breathing trace (``t``, ``x``, valid ``ok``) against
+    the clip's reference, and whether the reference runs with inhale up.
 
     The reference is per video frame; it is placed on the trace's time grid by the frame times
     (frame i at i / fps).  The lag is the shift of the measured trace behind the reference that
-    maximises |r|; a negative best r means the reference runs inverted (inhale down)."""
-    if clip.reference_csv is None or not npz.is_file():
+    maximises |r|.  The reference's sign is not documented: a breath's inhale is shorter than its
+    exhale, so where the reference rises faster than it falls it runs with inhale up
+    (``inhale_up``), and a positive r then means the measured trace does too."""
+    if clip.reference_csv is None or not len(t):
         return None
     import csv
 
+    import cv2
     from scipy.signal import detrend
 
     with open(clip.reference_csv) as fh:
         resp = np.array([float(r["resp"]) for r in csv.DictReader(fh)])
-    import cv2
-
     cap = cv2.VideoCapture(str(clip.path))
     fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
     cap.release()
-    d = np.load(npz)
-    t, x, ok = d["t_s"], d["breathing"], d["valid"].astype(bool)
     ref = np.interp(t, np.arange(resp.size) / fps, resp)
+    slope = np.diff(resp)
+    inhale_up = bool(np.sum(slope > 0) < np.sum(slope < 0))  # the rise takes fewer frames
     best = (0.0, 0.0)
     fs = 1.0 / float(np.median(np.diff(t)))
     for k in range(-int(MAX_LAG_S * fs), int(MAX_LAG_S * fs) + 1):
@@ -145,7 +148,7 @@ def reference_fit(clip: Clip, npz: Path) -> dict | None:
         r = float(np.corrcoef(detrend(a[m]), detrend(b[m]))[0, 1])
         if abs(r) > abs(best[0]):
             best = (r, k / fs)
-    return {"r": round(best[0], 3), "lag_s": round(best[1], 2)}
+    return {"r": round(best[0], 3), "lag_s": round(best[1], 2), "inhale_up": inhale_up}
 
 
 def score(clip: Clip, result: dict, fit: dict | None) -> dict:
@@ -225,7 +228,8 @@ def summarise(scores: list[dict]) -> list[str]:
     lines.append(f"movement repetitions reported (all people here are still): {sum(s['reps'] for s in scores)}")
     for s in scores:
         if s["fit"]:
-            lines.append(f"reference trace ({s['clip']}): r = {s['fit']['r']:+.3f} at lag {s['fit']['lag_s']:+.2f} s")
+            sign = "inhale up" if s["fit"]["inhale_up"] else "inhale down"
+            lines.append(f"reference trace ({s['clip']}, {sign}): r = {s['fit']['r']:+.3f} at lag {s['fit']['lag_s']:+.2f} s")
     return lines
 
 
@@ -268,7 +272,10 @@ def main(argv: list[str] | None = None) -> int:
         if result is None:
             print(f"{clip.name:<22} FAILED: {err}")
             continue
-        s = score(clip, result, reference_fit(clip, args.work / f"{clip.name}.npz"))
+        npz = args.work / f"{clip.name}.npz"
+        trace = np.load(npz) if npz.is_file() else None
+        fit = None if trace is None else reference_fit(clip, trace["t_s"], trace["breathing"], trace["valid"].astype(bool))
+        s = score(clip, result, fit)
         scores.append(s)
         print(fmt_row(s))
     print()
