@@ -219,7 +219,8 @@ def summary_lines(analysis) -> list[str]:
             f"{statistics.median(b.pause_s for b in analysis.breaths):.1f} s"
         )
     for h in analysis.holds:
-        lines.append(f"hold after {h.after}: {h.start:.1f}-{h.end:.1f} s ({h.duration_s:.1f} s)")
+        length = f"at least {h.duration_s:.1f} s: still held when the measurement ends" if h.open else f"{h.duration_s:.1f} s"
+        lines.append(f"hold after {h.after}: {h.start:.1f}-{h.end:.1f} s ({length})")
     sighs = sum(1 for b in analysis.breaths if b.is_sigh)
     if sighs:
         lines.append(f"sighs: {sighs}")
