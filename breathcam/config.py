@@ -67,7 +67,10 @@ class PoseConfig:
     # mediapipe pose detection confidence; 0.5 is mediapipe's default and finds both bundled stills.
     min_detection_confidence: float = 0.5
     # While pose finds nobody it is retried this often (not every interval_s), so a person who
-    # enters later is found within a few seconds and an empty scene costs little.
+    # enters later is found within a few seconds and an empty scene costs little.  While the
+    # outline shows a person, pose is retried every interval_s instead: mediapipe's detector finds
+    # a person with the head out of frame in only some frames, and once it has, its tracking keeps
+    # them, so each missed chance costs seconds of pose.
     retry_interval_s: float = 2.0
     # After the last pose success the regions are held this long before falling back to motion:
     # mediapipe misses single frames (motion blur, a hand in front) and a brief miss should not
@@ -92,6 +95,14 @@ class PoseConfig:
     # bundled stills the landmark ratio is 2.0-2.1 (the shoulder points lie below the acromion).
     # 2.2 sits between.
     torso_per_head_drop: float = 2.2
+    # Torso length per upper-arm length (shoulder to elbow landmark), used instead of the head drop
+    # in side views whose hips are out of frame, when the arm hangs within max_arm_from_down_deg of
+    # the torso's axis.  Drillis & Contini: acromion to trochanter 0.288 H over shoulder to elbow
+    # 0.186 H is 1.55.  In a side view the upper arm swings in the picture's plane and is seen at
+    # full length, while the head drop shrinks with a bowed head, a camera below the head and a
+    # head half out of frame (the head-drop torso then comes out half its length or less).
+    torso_per_upper_arm: float = 1.55
+    max_arm_from_down_deg: float = 35.0
     # Chest region along the torso, as fractions of torso length below the shoulder line: from just
     # below the clavicles (the shoulder landmarks are at clavicle height) to ~40 %, the lower edge of
     # the pectorals / 4th rib.
@@ -120,11 +131,26 @@ class PoseConfig:
     # torso length off the shoulders' midline (in profile it is 0.15-0.3 ahead; facing the camera,
     # within a few hundredths).
     facing_min_offset: float = 0.1
+    # With the nose out of frame, a side view's facing comes from mediapipe's depth of the two
+    # shoulders (the person faces +x when their left shoulder is the farther one), when the depths
+    # differ by at least this fraction of the torso length: in profile they differ by about a torso
+    # length, facing the camera by a few hundredths.
+    facing_min_depth: float = 0.3
     # View from shoulder separation / torso length: 0.72 and 0.80 on the frontal stills (and
     # about 0.75 for adults in general: biacromial 0.259 H over 0.288 H, minus the acromion inset);
     # a three-quarter view falls toward 0.4, a side view (one shoulder behind the other) below 0.2.
     front_min_ratio: float = 0.5
     side_max_ratio: float = 0.25
+    # mediapipe's depths of the two shoulders say how far the shoulder line turns out of the
+    # picture: atan2(depth difference, separation) is 0-25 deg facing the camera (the seated
+    # webcam clips, the stills) and 80-90 in profile.  A turn of at least this is a side view
+    # whatever the separation says (a slightly turned profile otherwise reads "unknown" and gets
+    # centred boxes over the arm).
+    side_min_rotation_deg: float = 60.0
+    # A shoulder just outside the frame (a webcam framing that cuts at the shoulders) with the
+    # shoulder line turned less than this is taken where pose puts it, not as hidden behind the
+    # body (which makes a side view and a torso length from the head alone).
+    front_max_rotation_deg: float = 30.0
     # When the shoulder points are this far apart relative to the frame width and there is no
     # independent torso length (head and hips out of frame), the view is called front: only a
     # frontal torso spreads its shoulders over a third of the frame.
@@ -156,11 +182,13 @@ class PoseConfig:
     # 0.1 s more, only while moving.
     moving_interval_s: float = 0.1
     moving_hold_s: float = 1.0
-    # Motion fallback: temporal intensity variance is accumulated on a gray image this wide
-    # (the torso is large; 160 px makes it cost ~0.1 ms a frame), sampled at this rate (5 samples
-    # per cycle of a 60/min breath), with an exponential memory of this many seconds: longer than
-    # a 12/min breath and half of a slow 6/min one, so any breathing chest shows, and short
-    # enough that the region follows a person who moves.
+    # Motion fallback: the temporal spread of each pixel of a gray image this wide (the torso is
+    # large; 160 px makes it cost ~0.1 ms a frame), sampled at this rate (5 samples per cycle of a
+    # 60/min breath), over the last this many seconds: longer than a 12/min breath and half of a
+    # slow 6/min one, so any breathing chest shows, and short enough that the region follows a
+    # person who moves.  The spread is the interquartile range over 1.349 (a standard deviation
+    # for steady noise): a clap, a hand passing or a knock to the camera that fills less than a
+    # quarter of the window leaves no trace in it, where it would dominate a variance for seconds.
     fallback_width_px: int = 160
     fallback_sample_hz: float = 10.0
     fallback_window_s: float = 6.0
@@ -168,9 +196,10 @@ class PoseConfig:
     # standard deviation) is this many times the typical level (median): camera noise and
     # flicker are spatially uniform and stay near 1-2.
     fallback_min_contrast: float = 3.0
-    # ... and is at least this many gray levels: below half a level (8-bit quantisation) nothing
-    # moves, whatever the ratio (a still image repeated has a temporal std of exactly 0).
-    fallback_min_std: float = 0.5
+    # ... and is more than this many gray levels: a still scene's compressed pixels flicker by one
+    # 8-bit step now and then (a spread of 0.74, with most pixels at exactly 0), which is no
+    # motion whatever the ratio; breathing under clothing texture spreads by several levels.
+    fallback_min_std: float = 1.0
     # Seconds of accumulated frames before the motion map is used; before that, the centre.
     # One second holds a third of a 20/min breath: enough to see a moving chest begin.
     fallback_min_s: float = 1.0
@@ -192,6 +221,100 @@ class PoseConfig:
     # where a framed torso is.
     fallback_central_width: float = 0.6
     fallback_central_height: float = 0.8
+    # --- the person's outline (mediapipe's selfie segmentation model, inside the wheel) ---------
+    # The outline is computed once per this many seconds, about 3 ms on a 256 px copy of the
+    # frame: it checks pose's torso, centres pose's crop, puts side-view boxes on the front of the
+    # body and holds the torso when pose finds nobody.  People move far more slowly; at 1 s it
+    # costs under 1 % of the analysis.  0 turns the outline off (pose and the motion fallback only).
+    outline_interval_s: float = 1.0
+    # Width of the frame copy that is segmented: the model works at 256x256 anyway, so a larger
+    # copy only costs time (5 ms at 640 px), and boxes need no finer outline than 2.5 px.
+    outline_width_px: int = 256
+    # A pixel belongs to the person when the model's probability is at least this (its own
+    # decision boundary).
+    outline_threshold: float = 0.5
+    # The largest person area is a person only when it covers at least this share of the frame: a
+    # torso framed for breathing covers 10-60 %, specks of misread background well under 1 %.
+    outline_min_area: float = 0.03
+    # The outline may place the torso by itself only when it reaches within this share of the
+    # height of the frame's bottom edge: a framed torso continues below the picture (or stands on
+    # its floor), while a lone head or a patch of clothing that the model half recognised (a dark
+    # suit on a dark background) floats.
+    outline_bottom_margin: float = 0.05
+    # Pose's torso is rejected as a false detection when its two shoulder points lie closer
+    # together than this share of the outline's width at their height.  Facing the camera they sit
+    # near the outline's edges: 0.7-0.9 of its width there on the stills and the seated webcam
+    # clips (deltoids, sleeves and hair add the rest); turned by 45 deg about 0.5.  mediapipe's
+    # false torsos, found in a neckline or a chest pattern when the head is out of frame, span a
+    # small part of it (their shoulders are the neckline's corners).  A turn beyond 60 deg is a
+    # side view, checked below instead.
+    min_shoulders_per_outline: float = 0.45
+    # In a side view (the shoulder points overlap) the check is the outline's median width at the
+    # chest and belly rows against the torso length: the body's depth with a hanging arm is
+    # 0.45-0.8 torso lengths in profile (chest 0.13 H, belly up to 0.2 H for a big belly, over a
+    # 0.29 H torso); 1.2 is half again the deepest of those.  mediapipe's tracking can keep a
+    # side-view skeleton squashed to half its size from a bad first detection (its torso then sits
+    # on the upper arm), which doubles the ratio.
+    max_outline_per_torso_side: float = 1.2
+    # Torso length from the outline alone (pose found nobody): the outline's body width (the 90th
+    # percentile of its row widths: the shoulders and arms) over this: 1.3 on the seated
+    # webcam clip, about 1.0 for a front-facing adult without clothing (chest breadth 0.17 H
+    # plus two arms of 0.05 H against a 0.29 H torso).
+    outline_width_per_torso: float = 1.2
+    # The shoulder-landmark separation that the outline's body width stands for, which sizes the
+    # boxes' widths as for pose: biacromial breadth less the acromion inset (0.23 H) over the width
+    # across the arms (0.3-0.35 H); 0.62 on the webcam clip.
+    outline_shoulders_per_width: float = 0.6
+    # The shoulder line is the first row from the top where the outline reaches this share of its
+    # body width: a head or neck spans 0.3-0.5 of it, the shoulders 0.8-1.  An outline that is
+    # already that wide in the frame's top row has its shoulders cut by the frame.
+    outline_shoulder_fraction: float = 0.7
+    # Confidence of outline-located regions: a person is there, but chest and belly are placed by
+    # proportions (the motion fallback's guess gets fallback_confidence).
+    outline_confidence: float = 0.5
+    # A side view with a known facing gets chest and belly boxes over the front of the torso: from
+    # side_box_front - side_box_depth to side_box_front torso lengths ahead of the shoulder
+    # landmarks' midpoint.  In profile those landmarks sit at the middle of the body's depth
+    # (0.45-0.65 torso lengths: chest depth 0.13 H, belly 0.12-0.2 H, over a 0.29 H torso), so
+    # the chest and belly walls lie 0.25-0.4 ahead: the box holds them and their front contour,
+    # which moves forward on inhale, and leaves out the hanging arm (within +-0.1 of the
+    # landmarks) and most of the background.
+    side_box_front: float = 0.4
+    side_box_depth: float = 0.35
+    # Where the outline's front contour over the box's rows lies between side_front_min and
+    # side_front_max torso lengths ahead of the shoulders (a torso's wall, not an arm the model
+    # kept while losing a shirt against a wall of its colour, nor a chair), the box's front edge is
+    # put side_contour_margin beyond it instead: a big belly or a slim chest.  The contour follows
+    # the person's area out over pixels the model still gives outline_soft_threshold: a white
+    # shirt against a white wall reads 0.2-0.5 there, the background under 0.05.
+    side_front_min: float = 0.2
+    side_front_max: float = 0.8
+    side_contour_margin: float = 0.05
+    outline_soft_threshold: float = 0.15
+    # When pose loses the person, its regions are kept while the outline still covers at least
+    # this share of what it covered of the chest and belly boxes at pose's last success (the person
+    # has not moved away), and only if it covered at least outline_min_cover of them then (an
+    # outline that misses this clothing says nothing).
+    outline_hold_fraction: float = 0.8
+    outline_min_cover: float = 0.5
+    # Regions placed by the outline are kept this long when later outlines do not place any (the
+    # model now and then loses dark trousers or a shirt of the background's colour for a second
+    # or two), before the motion fallback takes over.
+    outline_lost_after_s: float = 5.0
+    # Pose runs on a crop of a landscape frame around the person (the outline's, else pose's last
+    # torso, else the frame's centre): square, or the outline's body width times crop_margin when
+    # wider.  mediapipe's detector shrinks the whole frame into 224 px and is face-driven: a
+    # person standing in a third of a wide frame with the head cut is found far less often, and
+    # at a scale that its tracking then keeps (a torso half its length).  The crop moves only when
+    # the person's centre moved by more than crop_recentre_fraction of its width, so mediapipe's
+    # tracking keeps its region of interest between runs.
+    crop_margin: float = 1.3
+    crop_recentre_fraction: float = 0.15
+    # After rejecting a torso that mediapipe's tracking would keep (see max_outline_per_torso_side),
+    # its tracking is reset so the next run detects afresh, at most once per this many seconds: a
+    # reset restarts the graph (about 60 ms, three pose runs), and where the detector itself keeps
+    # finding a false torso every run, resetting more often only costs time.
+    pose_reset_interval_s: float = 5.0
 
 
 @dataclass(frozen=True)

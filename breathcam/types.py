@@ -95,8 +95,8 @@ class Box:
 class TorsoRegions:
     """Where to measure breathing in one frame.
 
-    ``method`` is "pose" when mediapipe found the person, "motion" when the regions come from the
-    motion-based fallback.  ``view`` is "front", "side" or "unknown".
+    ``method`` is "pose" when mediapipe found the person, "motion" when the regions come from a
+    fallback (the person's outline, or motion).  ``view`` is "front", "side" or "unknown".
     """
 
     t_s: float
@@ -113,8 +113,9 @@ class TorsoRegions:
     # True when a wrist lies inside the chest or belly box (arms crossed over the torso): the
     # chest/belly split is then not trusted (signals.pattern).  Set by the pose stage when it knows.
     arms_on_torso: bool = False
-    # The torso's length in pixels (shoulder line to hip line; the located area's height for the
-    # motion fallback): the body's size, against which motion is judged (sway vs a squat).
+    # The torso's length in pixels (shoulder line to hip line: from pose, or from the outline's
+    # width by body proportions; the located area's height for the motion fallback): the body's
+    # size, against which motion is judged (sway vs a squat).
     torso_px: float | None = None
 
 

@@ -138,7 +138,7 @@ def test_regions_are_stable_between_runs_and_pose_runs_at_interval(stills):
     with TorsoLocator() as loc:
         calls = []
         real = loc._pose.process
-        loc._pose.process = lambda image: calls.append(1) or real(image)
+        loc._pose.process = lambda image, **kw: calls.append(1) or real(image, **kw)
         t0 = time.perf_counter()
         regions = [loc.locate(f) for f in frames]
         elapsed = time.perf_counter() - t0
@@ -308,8 +308,10 @@ def test_side_view_and_lying_down_geometry():
     r, notes = regions_from_landmarks(side, t_s=0.0)
     assert r.view == "side" and any("hips" in n for n in notes)
     length = CFG.torso_per_head_drop * (202.5 - 110)
-    assert r.chest.width == pytest.approx(CFG.side_depth * length, rel=0.05)
-    assert r.chest.center[0] > 305  # shifted toward where the person faces
+    # over the front of the torso, toward where the person faces (the arm hangs at the shoulders)
+    assert r.chest.width == pytest.approx(CFG.side_box_depth * length, rel=0.05)
+    assert r.chest.x1 == pytest.approx(305 + CFG.side_box_front * length, rel=0.02)
+    assert r.chest.x0 > 305
     assert r.belly.center[1] > r.chest.center[1] + 0.3 * length
     # lying down (head left, hips right): boxes follow the torso axis
     lying = synthetic_landmarks({
@@ -401,3 +403,283 @@ def test_a_moving_body_is_followed_closely(stills):
     assert abs(ys[True][-1] - after) <= 8.0, (ys[True][-1], after)
     # one run per 0.5 s, plus one per 0.1 s over the second after the move
     assert runs[True] >= runs[False] + 6, runs
+
+
+# ------------------------------------------------------------------------------------------------
+# the person's outline: pure geometry on synthetic silhouettes
+# ------------------------------------------------------------------------------------------------
+
+
+def silhouette(w: int, h: int, polygons, *, circles=(), model_w: int = 256) -> np.ndarray:
+    """A segmentation-like probability map (1 on the person, 0 elsewhere) at the model's width."""
+    m = np.zeros((h, w), np.uint8)
+    for poly in polygons:
+        cv2.fillPoly(m, [np.array(poly, np.int32)], 1)
+    for (cx, cy, r) in circles:
+        cv2.circle(m, (cx, cy), r, 1, -1)
+    small = cv2.resize(m.astype(np.float32), (model_w, int(round(h * model_w / w))), interpolation=cv2.INTER_AREA)
+    return small
+
+
+# a torso-only front view, 560x368: shoulders and arms cut by the top edge, hips by the bottom
+FRONT_W, FRONT_H = 560, 368
+FRONT_TORSO = [(100, 0), (460, 0), (470, 200), (440, 368), (120, 368), (90, 200)]
+
+
+def test_outline_locates_a_headless_front_torso():
+    from breathcam.capture.pose import person_outline, regions_from_outline
+
+    o = person_outline(silhouette(FRONT_W, FRONT_H, [FRONT_TORSO]), width=FRONT_W, height=FRONT_H)
+    assert o is not None and o.grounded
+    r, notes = regions_from_outline(o, t_s=2.0)
+    assert r.method == "motion" and r.view == "unknown" and r.t_s == 2.0
+    assert any("shoulder line is taken at the frame's top edge" in n for n in notes)
+    assert r.shoulders is None and r.reference is None  # both are above the picture
+    # a torso-sized length from the body's width (about 370 px here), not a speck, not the frame
+    assert 0.6 * FRONT_H < r.torso_px < 1.2 * FRONT_H
+    # chest high on the body, belly below it, both on the person and centred on the body
+    assert r.chest.y0 < 0.15 * FRONT_H and r.chest.y1 < r.belly.y0 <= r.belly.y1
+    for box in (r.chest, r.belly):
+        assert o.coverage(box) > 0.95
+        assert abs(box.center[0] - 280) < 10
+        assert 0.3 * 370 < box.width < 0.7 * 370  # inside the arms
+
+
+def test_outline_with_a_head_finds_the_shoulder_line_and_the_head():
+    from breathcam.capture.pose import person_outline, regions_from_outline
+
+    # seated at a webcam: head (circle) and neck above shoulders 500 px wide, cut at the bottom
+    body = [(300, 150), (340, 150), (345, 185), (570, 215), (600, 480), (40, 480), (70, 215), (295, 185)]
+    o = person_outline(silhouette(W, H, [body], circles=[(320, 95, 60)]), width=W, height=H)
+    r, notes = regions_from_outline(o, t_s=0.0)
+    assert not any("top edge" in n for n in notes)
+    assert 185 <= r.shoulders.center[1] <= 240  # the shoulder line, where the outline widens
+    assert r.reference is not None and r.reference.y0 < 95 < r.reference.y1 and r.reference.x0 < 320 < r.reference.x1
+    assert r.chest.y0 > 185 and abs(r.chest.center[0] - 320) < 15
+    assert not r.belly_in_view and any("belly region mostly outside" in n for n in notes)
+
+
+def test_outline_that_does_not_reach_the_bottom_places_nothing():
+    from breathcam.capture.pose import person_outline, regions_from_outline
+
+    # a lone head, or a patch of clothing the model half recognised: it floats in the frame
+    o = person_outline(silhouette(W, H, [], circles=[(320, 150, 90)]), width=W, height=H)
+    assert o is not None and not o.grounded
+    assert regions_from_outline(o, t_s=0.0) == (None, ())
+    # specks are nobody; noise is nobody
+    assert person_outline(silhouette(W, H, [], circles=[(50, 50, 10)]), width=W, height=H) is None
+    assert person_outline(np.full((10, 10), np.nan), width=W, height=H) is None
+
+
+def test_pose_torso_far_smaller_than_the_outline_is_rejected():
+    from breathcam.capture.pose import outline_dwarfs_torso, person_outline
+
+    L = Landmark
+    o = person_outline(silhouette(FRONT_W, FRONT_H, [FRONT_TORSO]), width=FRONT_W, height=FRONT_H)
+
+    def check(points, outline=o):
+        lm = synthetic_landmarks(points, w=FRONT_W, h=FRONT_H)
+        r, _ = regions_from_landmarks(lm, t_s=0.0)
+        return outline_dwarfs_torso(r, outline, landmarks=lm)
+
+    # a "torso" in the neckline: shoulder points 40 px apart where the person is 360 px wide
+    neckline = {L.LEFT_SHOULDER: (300, 40), L.RIGHT_SHOULDER: (260, 42), L.LEFT_HIP: (296, 130), L.RIGHT_HIP: (266, 128)}
+    assert check(neckline)
+    # the person's own shoulders, near the outline's edges: kept
+    real = {L.LEFT_SHOULDER: (410, 12), L.RIGHT_SHOULDER: (150, 12), L.LEFT_HIP: (390, 360), L.RIGHT_HIP: (170, 360)}
+    assert not check(real)
+    # an object held at one side widens the outline at the belly, not at the shoulders: kept
+    bag = person_outline(
+        silhouette(FRONT_W, FRONT_H, [FRONT_TORSO, [(460, 150), (560, 150), (560, 330), (460, 330)]]),
+        width=FRONT_W, height=FRONT_H,
+    )
+    assert not check(real, bag)
+    # no outline, or one that misses the clothing: pose stands
+    assert not check(neckline, None)
+    head_only = person_outline(silhouette(FRONT_W, FRONT_H, [], circles=[(280, 60, 50)]), width=FRONT_W, height=FRONT_H)
+    assert not check(real, head_only)
+
+
+def side_outline(w: int, h: int, *, shoulder_x: float, L: float, front: float, back: float = 0.3, top: int = 60):
+    """A profile facing +x: the body from ``back`` to ``front`` torso lengths about the shoulders."""
+    return silhouette(w, h, [[(shoulder_x - back * L, top), (shoulder_x + 0.2 * L, top),
+                              (shoulder_x + front * L, top + 0.2 * L), (shoulder_x + front * L, h),
+                              (shoulder_x - back * L, h)]])
+
+
+def side_landmarks(*, mirror: bool = False, nose: bool = True, w: int = 640, h: int = 427):
+    """Profile facing +x (or -x mirrored), head mostly out of frame, arm hanging: upper arm 188 px."""
+    L = Landmark
+    pts = {L.LEFT_SHOULDER: (300.0, 100.0), L.RIGHT_SHOULDER: (306.0, 104.0), L.LEFT_ELBOW: (310.0, 290.0),
+           L.LEFT_EAR: (322.0, 45.0)}
+    if nose:
+        pts[L.NOSE] = (352.0, 60.0)
+    lm = synthetic_landmarks({k: ((w - 1 - x) if mirror else x, y) for k, (x, y) in pts.items()}, w=w, h=h)
+    depth = np.zeros(len(L))
+    depth[L.LEFT_SHOULDER], depth[L.RIGHT_SHOULDER] = (-300.0, 0.0) if mirror else (300.0, 0.0)
+    return dataclasses.replace(lm, depth_px=depth)
+
+
+def test_side_view_torso_from_the_arm_and_boxes_on_the_front_of_the_body():
+    from breathcam.capture.pose import person_outline
+
+    lm = side_landmarks()
+    upper_arm = float(np.linalg.norm(np.array([310.0, 290.0]) - np.array([300.0, 100.0])))
+    r, notes = regions_from_landmarks(lm, t_s=0.0)
+    assert r.view == "side"
+    # the torso length comes from the hanging upper arm, not from the (half-hidden) head's drop
+    assert r.torso_px == pytest.approx(CFG.torso_per_upper_arm * upper_arm, rel=0.01)
+    L, sx = r.torso_px, 303.0
+    for box in (r.chest, r.belly):
+        # ahead of the shoulders and of the hanging arm (elbow at x=310), toward the face
+        assert box.x0 > 310 and box.x1 == pytest.approx(sx + CFG.side_box_front * L, abs=2)
+    # with the outline: the front edge follows the body's front contour (a belly 0.55 L ahead)
+    o = person_outline(side_outline(640, 427, shoulder_x=sx, L=L, front=0.55), width=640, height=427)
+    r2, notes2 = regions_from_landmarks(lm, t_s=0.0, outline=o)
+    assert any("front contour" in n for n in notes2)
+    contour = sx + 0.55 * L
+    assert r2.belly.x1 == pytest.approx(contour + CFG.side_contour_margin * L, abs=4)
+    assert r2.belly.width == pytest.approx(CFG.side_box_depth * L, abs=2)
+    assert o.coverage(r2.belly) > 0.8 and r2.belly.x0 > 310
+    # an outline that lost the shirt (its front edge barely ahead of the shoulders) is ignored
+    lost = person_outline(side_outline(640, 427, shoulder_x=sx, L=L, front=0.1), width=640, height=427)
+    r3, notes3 = regions_from_landmarks(lm, t_s=0.0, outline=lost)
+    assert r3.chest == r.chest and r3.belly == r.belly and not any("front contour" in n for n in notes3)
+
+
+def test_side_view_facing_from_shoulder_depths_when_the_nose_is_out_of_frame():
+    for mirror in (False, True):
+        r, _ = regions_from_landmarks(side_landmarks(mirror=mirror, nose=False), t_s=0.0)
+        assert r.view == "side"
+        shoulder_x = (639 - 303.0) if mirror else 303.0
+        # the boxes lie on the side the person faces, left when mirrored
+        if mirror:
+            assert r.chest.x1 < shoulder_x and r.belly.x1 < shoulder_x
+        else:
+            assert r.chest.x0 > shoulder_x and r.belly.x0 > shoulder_x
+
+
+def test_view_from_the_shoulder_lines_turn():
+    kw = dict(width=W, config=CFG)
+    # a three-quarter ratio, but pose's depths say the shoulder line is turned 70 deg: side
+    assert classify_view(sep_px=90, both_shoulders=True, length_px=250, **kw) == "unknown"
+    assert classify_view(sep_px=90, both_shoulders=True, length_px=250, rotation_deg=70.0, **kw) == "side"
+    assert classify_view(sep_px=150, both_shoulders=True, length_px=200, rotation_deg=10.0, **kw) == "front"
+    # a webcam framing cutting one shoulder at the frame's edge, facing the camera: still front
+    L = Landmark
+    lm = synthetic_landmarks({L.LEFT_SHOULDER: (660.0, 400.0), L.RIGHT_SHOULDER: (330.0, 405.0),
+                              L.NOSE: (495.0, 200.0), L.LEFT_EAR: (560.0, 190.0), L.RIGHT_EAR: (430.0, 190.0)})
+    lm = dataclasses.replace(lm, depth_px=np.zeros(len(L)))
+    r, _ = regions_from_landmarks(lm, t_s=0.0)
+    assert r.view == "front" and abs(r.chest.center[0] - 495.0) < 20
+
+
+# ------------------------------------------------------------------------------------------------
+# the locator with the outline, and the motion fallback's map
+# ------------------------------------------------------------------------------------------------
+
+
+def test_fallback_map_ignores_a_hand_passing_at_the_start():
+    """A breathing textured patch (lower left) and, in the first 0.8 s, a bright hand-sized blob
+    sweeping across the upper right (a clap, a hand): 6 s later the fallback is on the patch."""
+    rng = np.random.default_rng(7)
+    texture = cv2.GaussianBlur(rng.integers(0, 256, (140, 120, 3), dtype=np.uint8), (5, 5), 1.5)
+    fps, images = 15.0, []
+    for i in range(int(6.5 * fps)):
+        t = i / fps
+        img = np.full((H, W, 3), 90, np.uint8)
+        dy = int(round(4 * math.sin(2 * math.pi * 0.3 * t)))
+        img[300 + dy : 440 + dy, 60:180] = texture
+        if t < 0.8:  # the hand: 110 px, crossing 330 px of the upper right in 0.8 s
+            x = int(380 + 330 * t / 0.8)
+            cv2.circle(img, (x, 120), 55, (235, 225, 215), -1)
+        images.append(np.clip(img + rng.normal(0, 1.0, img.shape), 0, 255).astype(np.uint8))
+    config = dataclasses.replace(CFG, outline_interval_s=0.0)  # the motion fallback alone
+    with TorsoLocator(config=config) as loc:
+        regions = [loc.locate(f) for f in frames_of(images, fps=fps)]
+    r = regions[-1]
+    assert r.method == "motion"
+    union = Box(min(r.chest.x0, r.belly.x0), r.chest.y0, max(r.chest.x1, r.belly.x1), r.belly.y1)
+    assert union.x0 <= 120 <= union.x1 and union.y0 <= 370 <= union.y1  # the patch
+    assert union.x1 < 380 and union.y0 > 120  # not the hand's path
+
+
+def test_regions_stay_while_pose_misses_a_person_whose_outline_is_still_there(stills):
+    """Pose finds the person, then misses them for 4 s while they stay (a hand, blur, a head
+    turned away): the outline still covers pose's boxes, so they stay; once the person leaves,
+    the fallback takes over."""
+    person = fit_640x480(stills["grace_hopper"])
+    fps = 15.0
+    rng = np.random.default_rng(2)
+    empty = [np.clip(np.full((H, W, 3), 60) + rng.normal(0, 2, (H, W, 3)), 0, 255).astype(np.uint8) for _ in range(3)]
+    images = jittered(person, int(7 * fps), amp_px=1.0) + [empty[i % 3] for i in range(int(5 * fps))]
+    frames = frames_of(images, fps=fps)
+    with TorsoLocator() as loc:
+        real = loc._pose.process
+        loc._pose.process = lambda image, **kw: real(image, **kw) if image is not None and frames_t[0] < 3.0 else None
+        frames_t = [0.0]
+        regions = []
+        for f in frames:
+            frames_t[0] = f.t_s
+            regions.append(loc.locate(f))
+        notes = loc.notes
+    t = np.array([f.t_s for f in frames])
+    assert all(r.method == "pose" for r, ti in zip(regions, t) if 1.0 <= ti < 7.0)
+    assert any("regions kept where the person's outline still is" in n for n in notes)
+    held = [r.chest for r, ti in zip(regions, t) if 3.0 <= ti < 7.0]
+    assert max(abs(b.center[0] - held[0].center[0]) + abs(b.center[1] - held[0].center[1]) for b in held) < 1.0
+    # gone: within a few seconds the pose regions are dropped for the fallback
+    assert all(r.method == "motion" for r, ti in zip(regions, t) if ti >= 10.0)
+
+
+def test_locator_rejects_a_neckline_torso_and_uses_the_outline():
+    """Head out of frame, plain top: pose "finds" a torso in the neckline every time it runs (faked
+    here), the segmentation shows the whole torso (faked).  The locator rejects pose's torso,
+    resets pose's tracking, keeps retrying pose every interval_s (a person is in view) and measures
+    on the outline's chest and belly."""
+    L = Landmark
+    neckline = synthetic_landmarks(
+        {L.LEFT_SHOULDER: (300, 40), L.RIGHT_SHOULDER: (260, 42), L.LEFT_HIP: (296, 130), L.RIGHT_HIP: (266, 128),
+         L.NOSE: (280, 10)},
+        w=FRONT_W, h=FRONT_H,
+    )
+    prob = silhouette(FRONT_W, FRONT_H, [FRONT_TORSO])
+    img = np.full((FRONT_H, FRONT_W, 3), 128, np.uint8)
+    fps = 10.0
+    with TorsoLocator() as loc:
+        crops, resets = [], []
+        loc._pose.process = lambda image, crop=None: crops.append(crop) or neckline
+        loc._pose.reset = lambda: resets.append(1)
+        loc._segmenter.process = lambda image: prob
+        regions = [loc.locate(Frame(i, i / fps, img)) for i in range(int(6 * fps))]
+        notes = loc.notes
+        assert loc.pose_found == 0.0 and loc.person_seen
+        # retried every interval_s, not retry_interval_s: the outline shows someone is there
+        assert loc.pose_runs == pytest.approx(6.0 / CFG.interval_s, abs=1)
+        assert len(resets) == math.ceil(6.0 / CFG.pose_reset_interval_s)  # reset now and then, not every run
+    # pose saw a crop around the person, square in this landscape frame
+    assert crops[-1] is not None and crops[-1][2] - crops[-1][0] >= FRONT_H
+    assert any("far smaller than the person in view" in n for n in notes)
+    assert any("torso located from the person's outline" in n for n in notes)
+    o = loc.outline
+    for r in regions[1:]:
+        assert r.method == "motion" and r.torso_px > 0.6 * FRONT_H
+        assert o.coverage(r.chest) > 0.95 and r.chest.width > 100
+
+
+def test_an_outline_that_places_nothing_leaves_the_motion_fallback_at_its_pace():
+    """Pose finds nobody and the outline is a floating patch (a dark suit filling the frame, only
+    the shirt recognised): the motion fallback places the regions, updated every
+    fallback_update_s, not on every frame (its map costs ~10 ms)."""
+    prob = silhouette(W, H, [], circles=[(320, 200, 90)])
+    img = np.full((H, W, 3), 100, np.uint8)
+    fps, seconds = 15.0, 8.0
+    with TorsoLocator() as loc:
+        loc._pose.process = lambda image, crop=None: None
+        loc._segmenter.process = lambda image: prob
+        calls = []
+        real_std = loc._motion.std
+        loc._motion.std = lambda: calls.append(1) or real_std()
+        regions = [loc.locate(Frame(i, i / fps, img)) for i in range(int(seconds * fps))]
+    assert all(r.method == "motion" for r in regions)
+    assert len(calls) <= seconds / CFG.fallback_update_s + 1

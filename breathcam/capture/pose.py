@@ -1,4 +1,5 @@
-"""Torso regions (chest, belly, shoulders, head) from mediapipe pose, with a motion fallback.
+"""Torso regions (chest, belly, shoulders, head) from mediapipe pose, checked against the
+person's outline, with outline and motion fallbacks.
 
 :class:`TorsoLocator` is called for every frame and returns where to measure breathing::
 
@@ -15,18 +16,40 @@ last move.  The geometry is pure:
 :func:`regions_from_landmarks` turns 33 landmarks into boxes in the torso's own frame (shoulder
 line to hip line), so a tilted or lying person gets boxes along their torso.  Hips are usually
 out of frame at a desk: the torso length is then estimated from the shoulder width and the
-head-to-shoulder drop (anthropometric ratios documented in config.py) and boxes are clipped.
+head-to-shoulder drop, in a side view from the hanging upper arm (anthropometric ratios
+documented in config.py), and boxes are clipped.  A side view (shoulder points overlapping, or
+pose's depths turning the shoulder line out of the picture) with a known facing (the nose, else
+which shoulder is farther) gets its chest and belly boxes over the front of the torso, ahead of
+the hanging arm.
 
-When pose finds nobody (head out of frame, side view, lying down, poor light) the regions come
-from :func:`motion_regions`: the bounding box of the strongest temporal intensity variation over
-the last seconds (the chest moves, the wall does not), split into upper half = chest, lower half
-= belly; the centre of the frame when nothing stands out.  Pose keeps being retried every
-``retry_interval_s`` so a person entering later is found.
+The person's **outline** comes from mediapipe's selfie-segmentation model (also inside the
+wheel) once per ``outline_interval_s`` (:class:`Outline`, :func:`person_outline`).  It
 
-Where it fails: the fallback cannot tell a breathing chest from other motion (a fan, a pet,
-gestures) and never knows the view; torso length from proportions is wrong for unusual bodies
-or postures (the belly box then sits too high or low); pose-based side views depend on mediapipe
-guessing the hidden shoulder.  ``notes`` says which of these happened.
+- centres pose's input: in a landscape frame pose sees a square crop around the person, which
+  its face-driven detector finds far more often (and at the right scale) when the head is cut;
+- rejects pose torsos far smaller than the person (:func:`outline_dwarfs_torso`: a "torso" in a
+  neckline, a side-view skeleton squashed by mediapipe's tracking), after which pose's tracking is
+  reset so the next run detects afresh;
+- puts side-view boxes on the body's front contour (:func:`front_contour`);
+- keeps pose's regions while pose misses a person whose outline still covers them;
+- places the torso by itself when pose finds nobody (:func:`regions_from_outline`: shoulder line
+  where the outline widens, or the frame's top edge; size from its width; view unknown).
+
+Without a usable outline the regions come from :func:`motion_regions`: the bounding box of the
+strongest temporal spread of intensity over the last seconds (the chest moves, the wall does not;
+the interquartile range, so a clap, a hand or a knock to the camera leaves no trace), split into
+upper half = chest, lower half = belly; the centre of the frame when nothing stands out.  Pose is
+retried every ``interval_s`` while an outline shows a person, every ``retry_interval_s`` otherwise.
+
+Where it fails: the outline model misses clothing it does not take for a person (a spacesuit, a
+dark suit filling the frame with no background) and clothing of the background's colour (a white
+shirt against a white wall: side-view boxes then stay where the body's proportions put them);
+outline-only regions know neither the view nor the torso's length beyond proportions of its width
+(a person holding something wide, a chair back in the outline); the motion fallback cannot tell a
+breathing chest from steady motion (a fan, a pet, gestures) and takes a whole swaying body as the
+torso; torso length from proportions is wrong for unusual bodies or postures (the belly box then
+sits too high or low); the facing from the shoulders' depths rests on mediapipe telling left from
+right in a headless profile.  ``notes`` says which of these happened.
 """
 
 from __future__ import annotations
@@ -36,6 +59,7 @@ import os
 import re
 import sys
 import tempfile
+from collections import deque
 from dataclasses import dataclass, replace
 from enum import IntEnum
 
@@ -98,12 +122,15 @@ _NOISE = re.compile(
 
 @dataclass(frozen=True)
 class PoseLandmarks:
-    """One pose result in pixels: ``xy_px`` (33x2) and ``visibility`` (33,) in 0..1."""
+    """One pose result in pixels: ``xy_px`` (33x2), ``visibility`` (33,) in 0..1 and, when known,
+    ``depth_px`` (33,): mediapipe's depth relative to the hips' midpoint, larger = farther."""
 
     xy_px: np.ndarray
     visibility: np.ndarray
     width: int
     height: int
+    # mediapipe's relative depth of each landmark in pixels (larger = farther), None when unknown
+    depth_px: np.ndarray | None = None
 
     def seen(self, lm: Landmark, *, min_visibility: float) -> bool:
         """Visible enough and inside the image (mediapipe extrapolates points beyond the edges)."""
@@ -168,12 +195,19 @@ class _TorsoFrame:
     facing: float  # +1 / -1: side of v the person faces (side view), 0 unknown
 
 
-def classify_view(*, sep_px: float, both_shoulders: bool, length_px: float | None, width: int, config: PoseConfig) -> str:
+def classify_view(
+    *, sep_px: float, both_shoulders: bool, length_px: float | None, width: int, config: PoseConfig,
+    rotation_deg: float | None = None,
+) -> str:
     """"front", "side" or "unknown" from the shoulder separation relative to the torso length.
 
     ``length_px`` must not come from the shoulder width itself (hips or head drop); without it
     the view is "front" only when the shoulders span ``front_min_width_fraction`` of the frame.
+    ``rotation_deg``, the shoulder line's turn out of the picture (from pose's depths), makes it
+    "side" when at least ``side_min_rotation_deg``.
     """
+    if rotation_deg is not None and rotation_deg >= config.side_min_rotation_deg:
+        return "side"
     if length_px:
         ratio = sep_px / length_px
         if both_shoulders and ratio >= config.front_min_ratio:
@@ -196,9 +230,16 @@ def _torso_frame(lm: PoseLandmarks, config: PoseConfig) -> _TorsoFrame | None:
     shoulders = [i for i in (ls, rs) if seen(i)]
     if not shoulders:
         return None
+    sep = float(np.linalg.norm(xy[ls] - xy[rs]))
+    rotation = None  # the shoulder line's turn out of the picture, from pose's depths
+    if lm.depth_px is not None:
+        rotation = math.degrees(math.atan2(abs(float(lm.depth_px[ls] - lm.depth_px[rs])), sep))
+    if len(shoulders) == 1 and rotation is not None and rotation <= config.front_max_rotation_deg:
+        # the other shoulder is just outside the frame, not hidden behind the body
+        if min(lm.visibility[ls], lm.visibility[rs]) >= mv:
+            shoulders = [ls, rs]
     both = len(shoulders) == 2
     origin = xy[shoulders].mean(axis=0)
-    sep = float(np.linalg.norm(xy[ls] - xy[rs]))
     hips = [i for i in (Landmark.LEFT_HIP, Landmark.RIGHT_HIP) if seen(i)]
     ears = [i for i in (Landmark.LEFT_EAR, Landmark.RIGHT_EAR) if seen(i)]
     head = ears or ([Landmark.NOSE] if seen(Landmark.NOSE) else [])
@@ -217,8 +258,19 @@ def _torso_frame(lm: PoseLandmarks, config: PoseConfig) -> _TorsoFrame | None:
     if head_mid is not None:
         drop = float(np.linalg.norm(origin - head_mid))
         head_len = drop * config.torso_per_head_drop if drop > 0 else None
-    independent = hip_len or head_len
-    view = classify_view(sep_px=sep, both_shoulders=both, length_px=independent, width=lm.width, config=config)
+    # Upper arm hanging along an upright torso: seen at full length in a side view.
+    arm_len = None
+    cos_arm = math.cos(math.radians(config.max_arm_from_down_deg))
+    for sh, el in ((ls, Landmark.LEFT_ELBOW), (rs, Landmark.RIGHT_ELBOW)):
+        if seen(sh) and seen(el):
+            arm = xy[el] - xy[sh]
+            n = float(np.linalg.norm(arm))
+            if n > 0 and arm[1] / n >= cos_arm:
+                arm_len = max(arm_len or 0.0, n * config.torso_per_upper_arm)
+    independent = hip_len or (max(head_len or 0.0, arm_len or 0.0) or None)
+    view = classify_view(
+        sep_px=sep, both_shoulders=both, length_px=independent, width=lm.width, config=config, rotation_deg=rotation
+    )
     if u is None:
         if view == "front" and sep > 0:
             # perpendicular to the shoulder line, away from the head (holds when lying down)
@@ -240,6 +292,8 @@ def _torso_frame(lm: PoseLandmarks, config: PoseConfig) -> _TorsoFrame | None:
         return None  # head-down: a false detection (mediapipe "finds" people in clothing folds)
     if hip_len:
         length = hip_len
+    elif view != "front" and arm_len:
+        length = arm_len  # side view: the visible arm, not the head drop (see torso_per_upper_arm)
     else:
         estimates = []
         if view == "front" or (head_len is None and both):
@@ -257,14 +311,21 @@ def _torso_frame(lm: PoseLandmarks, config: PoseConfig) -> _TorsoFrame | None:
         offset = float((xy[Landmark.NOSE] - origin) @ v)
         if abs(offset) > config.facing_min_offset * length:  # the nose is ahead of the shoulders
             facing = math.copysign(1.0, offset)
+    elif view == "side" and lm.depth_px is not None and abs(v[0]) > 0.5:
+        # nose out of frame: the person faces +x when their left shoulder is the farther one
+        dz = float(lm.depth_px[ls] - lm.depth_px[rs])
+        if abs(dz) >= config.facing_min_depth * length:
+            facing = math.copysign(1.0, dz * v[0])
     return _TorsoFrame(origin, u, v, length, sep, view, hip_len is not None, facing)
 
 
 def regions_from_landmarks(
-    lm: PoseLandmarks, *, t_s: float, config: PoseConfig = DEFAULT.pose
+    lm: PoseLandmarks, *, t_s: float, config: PoseConfig = DEFAULT.pose, outline: "Outline | None" = None
 ) -> tuple[TorsoRegions | None, tuple[str, ...]]:
     """Chest, belly, shoulder and head boxes (pixels, inside the image) from one pose result.
 
+    With the person's ``outline`` (same frame size), a side view whose facing is known gets its
+    chest and belly boxes on the outline's front contour (:func:`front_contour`).
     Returns (None, ()) when the landmarks do not allow a torso (no shoulder seen, no scale).
     """
     tf = _torso_frame(lm, config)
@@ -281,12 +342,32 @@ def regions_from_landmarks(
         belly_half = max(0.5 * config.belly_width * sep, 0.5 * depth)
         shift = tf.facing * config.side_front_shift * depth
         band_half = max(0.5 * sep + config.shoulder_margin * sep, 0.5 * depth)
+    forward = tf.view == "side" and tf.facing != 0
+    if forward:
+        # over the front of the torso: chest and belly walls, not the arm (see side_box_front)
+        chest_half = belly_half = 0.5 * config.side_box_depth * L
+        shift = tf.facing * (config.side_box_front - 0.5 * config.side_box_depth) * L
 
     def torso_box(a0, a1, half, b_shift=0.0):
         return _box_from_torso(tf.origin, tf.u, tf.v, a0=a0 * L, a1=a1 * L, b0=b_shift - half, b1=b_shift + half)
 
     chest = torso_box(config.chest_top, config.chest_bottom, chest_half, shift)
     belly = torso_box(config.belly_top, config.belly_bottom, belly_half, shift)
+    if forward and outline is not None and abs(tf.v[0]) > 0.5:
+        fx = math.copysign(1.0, tf.facing * tf.v[0])  # image direction the person faces
+
+        def on_contour(b: Box) -> Box | None:
+            xf = front_contour(outline, b.y0, b.y1, forward_x=fx, config=config)
+            if xf is None or not config.side_front_min <= (xf - tf.origin[0]) * fx / L <= config.side_front_max:
+                return None
+            front = xf + fx * config.side_contour_margin * L
+            back = front - fx * config.side_box_depth * L
+            return Box(min(front, back), b.y0, max(front, back), b.y1)
+
+        moved = [on_contour(chest), on_contour(belly)]
+        chest, belly = moved[0] or chest, moved[1] or belly
+        if any(moved):
+            notes.append("side view: chest and belly regions placed on the front contour of the body's outline")
     shoulders = torso_box(-config.shoulder_above, config.shoulder_below, band_half)
     belly_in_view = inside_fraction(belly, width=W, height=H) >= config.min_inside_fraction
     if not belly_in_view:
@@ -347,6 +428,222 @@ def arms_across(lm: PoseLandmarks, boxes: tuple[Box, ...], *, config: PoseConfig
                 inside += 1
                 break
     return inside == 2
+
+
+# ---------------------------------------------------------------------------------------------
+# the person's outline (pure geometry on a segmentation mask)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outline:
+    """The person's outline: the largest person area of a segmentation, as a boolean ``mask`` at a
+    reduced scale, for a ``width`` x ``height`` frame.  Built by :func:`person_outline`."""
+
+    mask: np.ndarray
+    width: int
+    height: int
+    t_s: float = 0.0
+    # True when the area reaches the frame's bottom edge (a torso continues below the picture)
+    grounded: bool = False
+    # the model's per-pixel probability of "person", same shape as mask (None when not kept)
+    probability: np.ndarray | None = None
+
+    @property
+    def sx(self) -> float:
+        return self.width / self.mask.shape[1]
+
+    @property
+    def sy(self) -> float:
+        return self.height / self.mask.shape[0]
+
+    def _row_range(self, y0: float, y1: float) -> tuple[int, int]:
+        h = self.mask.shape[0]
+        r0 = int(np.clip(math.floor(y0 / self.sy), 0, h - 1))
+        r1 = int(np.clip(math.ceil(y1 / self.sy), r0 + 1, h))
+        return r0, r1
+
+    def row_widths(self, y0: float, y1: float) -> np.ndarray:
+        """Width of the person (pixels of the frame) in each mask row between frame rows y0 and y1."""
+        r0, r1 = self._row_range(y0, y1)
+        return self.mask[r0:r1].sum(axis=1) * self.sx
+
+    def coverage(self, box: Box) -> float:
+        """Share of the box's area that lies on the person."""
+        b = box.clipped(self.width, self.height)
+        c0, c1 = int(math.floor(b.x0 / self.sx)), int(math.ceil(b.x1 / self.sx))
+        r0, r1 = self._row_range(b.y0, b.y1)
+        block = self.mask[r0:r1, max(0, c0) : max(c0 + 1, c1)]
+        return float(block.mean()) if block.size else 0.0
+
+    def body_width(self) -> float:
+        """The person's width across the shoulders and arms: 90th percentile of the row widths."""
+        w = self.mask.sum(axis=1)
+        w = w[w > 0]
+        return float(np.percentile(w, 90)) * self.sx if len(w) else 0.0
+
+    def centre_x(self) -> float:
+        cols = self.mask.sum(axis=0).astype(np.float64)
+        total = float(cols.sum())
+        if total <= 0:
+            return 0.5 * self.width
+        return float((np.arange(len(cols)) + 0.5) @ cols / total) * self.sx
+
+
+def person_outline(
+    probability: np.ndarray, *, width: int, height: int, t_s: float = 0.0, config: PoseConfig = DEFAULT.pose
+) -> Outline | None:
+    """The largest person area of a segmentation (per-pixel probability of "person", any size,
+    mapped onto a ``width`` x ``height`` frame); None when it covers less than ``outline_min_area``."""
+    prob = np.asarray(probability, dtype=np.float32)
+    if prob.ndim != 2 or prob.size == 0 or not np.all(np.isfinite(prob)):
+        return None
+    binary = (prob >= config.outline_threshold).astype(np.uint8)
+    if binary.sum() < config.outline_min_area * binary.size:
+        return None
+    n, labels, stats, _ = cv2().connectedComponentsWithStats(binary, connectivity=8)
+    if n <= 1:
+        return None
+    best = 1 + int(np.argmax(stats[1:, 4]))
+    if stats[best, 4] < config.outline_min_area * binary.size:
+        return None
+    mask = labels == best
+    bottom = int(stats[best, 1] + stats[best, 3])  # one past the lowest row
+    grounded = bottom >= (1.0 - config.outline_bottom_margin) * mask.shape[0]
+    return Outline(mask=mask, width=int(width), height=int(height), t_s=float(t_s), grounded=bool(grounded), probability=prob)
+
+
+def front_contour(outline: Outline, y0: float, y1: float, *, forward_x: float, config: PoseConfig = DEFAULT.pose) -> float | None:
+    """The outline's front edge (image x, the median over the frame rows y0..y1) on the side the
+    person faces (``forward_x`` +1: +x).  In each row the edge is followed out from the person's
+    area over pixels the model still gives ``outline_soft_threshold`` (clothing of the
+    background's colour).  None when under half the rows hold the person."""
+    r0, r1 = outline._row_range(y0, y1)
+    rows = outline.mask[r0:r1]
+    has = rows.any(axis=1)
+    if has.sum() < max(1, 0.5 * len(rows)):
+        return None
+    w = rows.shape[1]
+    soft = outline.probability[r0:r1] >= config.outline_soft_threshold if outline.probability is not None else rows
+    edges = []
+    for k in np.flatnonzero(has):
+        if forward_x > 0:
+            x = w - 1 - int(np.argmax(rows[k, ::-1]))  # last person pixel
+            beyond = soft[k, x + 1 :]
+            run = int(np.argmin(beyond)) if len(beyond) and not beyond.all() else len(beyond)
+            edges.append(x + 1 + run)
+        else:
+            x = int(np.argmax(rows[k]))
+            before = soft[k, :x][::-1]
+            run = int(np.argmin(before)) if len(before) and not before.all() else len(before)
+            edges.append(x - run)
+    return float(np.median(edges)) * outline.sx
+
+
+def outline_dwarfs_torso(
+    regions: TorsoRegions, outline: Outline | None, *, landmarks: PoseLandmarks | None = None,
+    config: PoseConfig = DEFAULT.pose,
+) -> bool:
+    """True when pose's torso is far smaller than the person's outline: a false detection (a
+    "torso" in a neckline) or a skeleton squashed by mediapipe's tracking.
+
+    Side view: the outline at the chest and belly rows (median width) spans more than
+    ``max_outline_per_torso_side`` torso lengths.  Front or unknown view (needs ``landmarks``):
+    pose's shoulder points lie far inside the outline at their own height, closer together than
+    ``min_shoulders_per_outline`` of its width there.  An outline that misses part of the person
+    (clothing the model does not recognise) only makes it narrower, so it cannot make pose wrongly
+    rejected that way; an object held at the side widens the arms' rows, not the shoulders'.
+    """
+    if outline is None or not regions.torso_px:
+        return False
+    if regions.view == "side":
+        y1 = regions.belly.y1 if regions.belly_in_view else regions.chest.y1
+        widths = outline.row_widths(regions.chest.y0, y1)
+        widths = widths[widths > 0]
+        return len(widths) > 0 and float(np.median(widths)) > config.max_outline_per_torso_side * float(regions.torso_px)
+    if landmarks is None:
+        return False
+    a, b = landmarks.xy_px[Landmark.LEFT_SHOULDER], landmarks.xy_px[Landmark.RIGHT_SHOULDER]
+    sep = float(np.linalg.norm(a - b))
+    y = 0.5 * float(a[1] + b[1])
+    half = 0.05 * float(regions.torso_px)  # a few rows around the shoulder line
+    widths = outline.row_widths(y - half, y + half)
+    widths = widths[widths > 0]
+    return len(widths) > 0 and sep < config.min_shoulders_per_outline * float(np.median(widths))
+
+
+def regions_from_outline(
+    outline: Outline | None, *, t_s: float, config: PoseConfig = DEFAULT.pose
+) -> tuple[TorsoRegions | None, tuple[str, ...]]:
+    """Chest, belly, shoulder and head boxes from the person's outline alone (pose found nobody).
+
+    The shoulder line is the first row from the top where the outline spans
+    ``outline_shoulder_fraction`` of its body width (the frame's top edge when it is that wide
+    there already: head and neck out of frame); the torso length and the shoulder separation
+    are proportional to the body width; the boxes then follow the same fractions as pose's, centred
+    on the middle of the outline at the chest.  The view is unknown.  Returns (None, ()) for an
+    outline that does not reach the frame's bottom (a head alone, a patch of clothing).
+    """
+    if outline is None or not outline.grounded:
+        return None, ()
+    W, H = outline.width, outline.height
+    widths = outline.mask.sum(axis=1) * outline.sx
+    rows = np.flatnonzero(widths > 0)
+    body = outline.body_width()
+    if len(rows) == 0 or body <= 0:
+        return None, ()
+    notes = []
+    top = int(rows[0])
+    shoulder_row = int(np.flatnonzero(widths >= config.outline_shoulder_fraction * body)[0])
+    cut = shoulder_row == top and top == 0
+    y_sh = 0.0 if cut else (shoulder_row + 0.5) * outline.sy
+    L = body / config.outline_width_per_torso
+    sep = config.outline_shoulders_per_width * body
+    # centre: the middle of the outline's extent over the chest rows
+    r0, r1 = outline._row_range(y_sh + config.chest_top * L, y_sh + config.chest_bottom * L)
+    band = outline.mask[r0:r1]
+    band = band[band.any(axis=1)]
+    if len(band):
+        first = np.argmax(band, axis=1)
+        last = band.shape[1] - 1 - np.argmax(band[:, ::-1], axis=1)
+        cx = float(np.median(0.5 * (first + last + 1))) * outline.sx
+    else:
+        cx = outline.centre_x()
+
+    def box(a0, a1, half):
+        return Box(cx - half, y_sh + a0 * L, cx + half, y_sh + a1 * L)
+
+    chest = box(config.chest_top, config.chest_bottom, 0.5 * config.chest_width * sep)
+    belly = box(config.belly_top, config.belly_bottom, 0.5 * config.belly_width * sep)
+    belly_in_view = inside_fraction(belly, width=W, height=H) >= config.min_inside_fraction
+    if not belly_in_view:
+        notes.append("belly region mostly outside the frame; breathing measured on the chest only")
+    fit = dict(width=W, height=H, min_px=config.min_box_px)
+    shoulders, reference = None, None
+    if cut:
+        notes.append("head and shoulders above the frame: the shoulder line is taken at the frame's top edge")
+    else:
+        half = 0.5 * sep + config.shoulder_margin * sep
+        shoulders = fit_box(box(-config.shoulder_above, config.shoulder_below, half), **fit)
+        head_rows = outline.mask[top:shoulder_row]
+        if head_rows.shape[0] * outline.sy >= config.min_box_px:
+            cols = np.flatnonzero(head_rows.any(axis=0))
+            head = Box(cols[0] * outline.sx, top * outline.sy, (cols[-1] + 1) * outline.sx, shoulder_row * outline.sy)
+            if min(head.width, head.height) >= config.min_box_px:
+                reference = fit_box(head, **fit)
+    regions = TorsoRegions(
+        t_s=t_s,
+        chest=fit_box(chest, **fit),
+        belly=fit_box(belly, **fit),
+        shoulders=shoulders,
+        reference=reference,
+        view="unknown",
+        method="motion",
+        confidence=config.outline_confidence,
+        belly_in_view=belly_in_view,
+        torso_px=float(L),
+    )
+    return regions, tuple(notes)
 
 
 def central_regions(*, width: int, height: int, t_s: float, config: PoseConfig = DEFAULT.pose) -> TorsoRegions:
@@ -541,20 +838,29 @@ class _MediapipePose:
             self._pose.process(np.zeros((_WARMUP_PX, _WARMUP_PX, 3), np.uint8))
         self.calls = 0
 
-    def process(self, image_bgr: np.ndarray) -> PoseLandmarks | None:
+    def process(self, image_bgr: np.ndarray, crop: tuple[int, int, int, int] | None = None) -> PoseLandmarks | None:
+        """Landmarks in the whole image's pixels; pose sees only ``crop`` (x0, y0, x1, y1) if given."""
         cv = cv2()
-        rgb = cv.cvtColor(image_bgr, cv.COLOR_BGR2RGB)
+        h, w = image_bgr.shape[:2]
+        x0, y0, x1, y1 = crop if crop is not None else (0, 0, w, h)
+        rgb = cv.cvtColor(np.ascontiguousarray(image_bgr[y0:y1, x0:x1]), cv.COLOR_BGR2RGB)
         rgb.flags.writeable = False
         with self._filter:
             result = self._pose.process(rgb)
         self.calls += 1
         if result.pose_landmarks is None:
             return None
-        h, w = image_bgr.shape[:2]
+        cw, ch = x1 - x0, y1 - y0
         lms = result.pose_landmarks.landmark
-        xy = np.array([[p.x * w, p.y * h] for p in lms], dtype=np.float64)
+        xy = np.array([[x0 + p.x * cw, y0 + p.y * ch] for p in lms], dtype=np.float64)
         vis = np.array([p.visibility for p in lms], dtype=np.float64)
-        return PoseLandmarks(xy_px=xy, visibility=vis, width=w, height=h)
+        depth = np.array([p.z * cw for p in lms], dtype=np.float64)  # z shares x's scale
+        return PoseLandmarks(xy_px=xy, visibility=vis, width=w, height=h, depth_px=depth)
+
+    def reset(self) -> None:
+        """Forget the tracked person: the next call detects afresh."""
+        with self._filter:
+            self._pose.reset()
 
     def close(self) -> None:
         pose, self._pose = self._pose, None
@@ -564,15 +870,52 @@ class _MediapipePose:
         self._filter.close()
 
 
+class _MediapipeOutline:
+    """mediapipe.solutions.selfie_segmentation (the general 256x256 model inside the wheel):
+    per-pixel probability of "person" on a copy of the frame ``outline_width_px`` wide."""
+
+    def __init__(self, config: PoseConfig, stderr_filter: _StderrFilter):
+        self.config = config
+        self._filter = stderr_filter
+        with self._filter:
+            mp = require("mediapipe")
+            self._seg = mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0)
+            self._seg.process(np.zeros((_WARMUP_PX, _WARMUP_PX, 3), np.uint8))
+        self.calls = 0
+
+    def process(self, image_bgr: np.ndarray) -> np.ndarray | None:
+        cv = cv2()
+        h, w = image_bgr.shape[:2]
+        small_w = min(self.config.outline_width_px, w)
+        small_h = max(1, int(round(h * small_w / w)))
+        small = cv.resize(image_bgr, (small_w, small_h), interpolation=cv.INTER_AREA) if small_w < w else image_bgr
+        rgb = cv.cvtColor(small, cv.COLOR_BGR2RGB)
+        rgb.flags.writeable = False
+        with self._filter:
+            result = self._seg.process(rgb)
+        self.calls += 1
+        return None if result.segmentation_mask is None else np.asarray(result.segmentation_mask)
+
+    def close(self) -> None:
+        seg, self._seg = self._seg, None
+        if seg is not None:
+            with self._filter:
+                seg.close()
+
+
 class _MotionAccumulator:
-    """Exponentially weighted temporal mean and variance of a small gray image."""
+    """The last ``fallback_window_s`` of a small gray image, sampled at ``fallback_sample_hz``;
+    :meth:`std` is each pixel's robust temporal spread (interquartile range / 1.349)."""
 
     def __init__(self, config: PoseConfig):
         self.config = config
-        self.mean: np.ndarray | None = None
-        self.mean_sq: np.ndarray | None = None
+        self._frames: deque[np.ndarray] = deque()
+        self._times: deque[float] = deque()
         self.last_t: float | None = None
-        self.seconds = 0.0
+
+    @property
+    def seconds(self) -> float:
+        return self._times[-1] - self._times[0] if len(self._times) >= 2 else 0.0
 
     def add(self, frame: Frame) -> None:
         cfg = self.config
@@ -584,21 +927,24 @@ class _MotionAccumulator:
         small_w = min(cfg.fallback_width_px, w)
         small_h = max(1, int(round(h * small_w / w)))
         gray = cv.cvtColor(img, cv.COLOR_BGR2GRAY) if img.ndim == 3 else img
-        gray = cv.resize(gray, (small_w, small_h), interpolation=cv.INTER_AREA).astype(np.float64)
-        if self.mean is None or self.mean.shape != gray.shape:
-            self.mean, self.mean_sq, self.seconds = gray, gray * gray, 0.0
-        else:
-            dt = frame.t_s - self.last_t
-            a = 1.0 - math.exp(-dt / cfg.fallback_window_s)
-            self.mean = self.mean + a * (gray - self.mean)
-            self.mean_sq = self.mean_sq + a * (gray * gray - self.mean_sq)
-            self.seconds += dt
+        # float before averaging down: 8-bit steps would make most still pixels' spread exactly 0
+        gray = cv.resize(gray.astype(np.float32), (small_w, small_h), interpolation=cv.INTER_AREA)
+        if self._frames and self._frames[-1].shape != gray.shape:
+            self._frames.clear()
+            self._times.clear()
+        self._frames.append(gray)
+        self._times.append(frame.t_s)
+        while self._times[-1] - self._times[0] > cfg.fallback_window_s:
+            self._frames.popleft()
+            self._times.popleft()
         self.last_t = frame.t_s
 
     def std(self) -> np.ndarray:
-        if self.mean is None:
+        if len(self._frames) < 2:
             return np.zeros((1, 1))
-        return np.sqrt(np.maximum(self.mean_sq - self.mean * self.mean, 0.0))
+        stack = np.stack(self._frames)
+        q25, q75 = np.percentile(stack, [25, 75], axis=0)
+        return (q75 - q25).astype(np.float64) / 1.349
 
 
 # ---------------------------------------------------------------------------------------------
@@ -607,13 +953,21 @@ class _MotionAccumulator:
 
 
 class TorsoLocator:
-    """Torso regions for every frame: pose every ``interval_s``, held and smoothed in between,
-    the motion fallback when pose finds nobody.  Never raises on content; raises
+    """Torso regions for every frame: pose every ``interval_s`` (on a crop around the person),
+    held and smoothed in between, checked against the person's outline; the outline, then the
+    motion fallback, when pose finds nobody.  Never raises on content; raises
     :class:`ParameterError` when frame times do not strictly increase."""
 
     def __init__(self, *, config: PoseConfig = DEFAULT.pose):
         self.config = config
         self._pose = _MediapipePose(config)
+        self._segmenter = None
+        self._notes: dict[str, str] = {}
+        if config.outline_interval_s > 0:
+            try:
+                self._segmenter = _MediapipeOutline(config, self._pose._filter)
+            except (RuntimeError, OSError, ValueError) as exc:  # the wheel's segmentation graph would not start
+                self._note("outline-off", f"person outline unavailable ({str(exc).splitlines()[0]}); pose and motion only")
         self._motion = _MotionAccumulator(config)
         self._held: TorsoRegions | None = None
         self._last_t: float | None = None
@@ -622,10 +976,18 @@ class TorsoLocator:
         self._last_fallback_t: float | None = None
         self._runs = 0
         self._found = 0
-        self._notes: dict[str, str] = {}
         self._landmarks: PoseLandmarks | None = None
         self._motion_stood_out = False
         self._moving_until = -np.inf  # pose follows a moving body closely until then
+        self._outline: Outline | None = None
+        self._outline_checked_t: float | None = None  # the latest outline the fallback looked at
+        self._outline_seen = False
+        self._fallback_source: str | None = None  # "outline" or "motion": where fallback regions came from
+        self._outline_ok_t = -np.inf  # time of the last outline that placed regions
+        self._cover_at_found: float | None = None  # outline's cover of pose's boxes at its last success
+        self._last_reset_t = -np.inf  # when pose's tracking was last reset
+        self._crop: tuple[int, int] | None = None  # (x0, side) of pose's crop in a landscape frame
+        self._segmenter_last_t: float | None = None
 
     # -- public -------------------------------------------------------------------------------
 
@@ -636,9 +998,10 @@ class TorsoLocator:
 
     @property
     def person_seen(self) -> bool:
-        """True once pose has found a person or the fallback found a region that moves more than
-        the rest of the frame; False means nothing in view gave any sign of a person."""
-        return self._found > 0 or self._motion_stood_out
+        """True once pose has found a person, the outline showed a torso, or the fallback found a
+        region that moves more than the rest of the frame; False means nothing in view gave any
+        sign of a person."""
+        return self._found > 0 or self._outline_seen or self._motion_stood_out
 
     @property
     def pose_runs(self) -> int:
@@ -649,6 +1012,11 @@ class TorsoLocator:
     def last_landmarks(self) -> PoseLandmarks | None:
         """Landmarks of the latest pose run that found the person (for overlays)."""
         return self._landmarks
+
+    @property
+    def outline(self) -> Outline | None:
+        """The person's latest outline (None before the first, when nobody was segmented, or off)."""
+        return self._outline
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -673,17 +1041,24 @@ class TorsoLocator:
         cfg = self.config
         self._motion.add(frame)
 
+        if self._outline_due(t):
+            self._run_outline(frame, w, h)
         if self._pose_due(t):
             self._run_pose(frame, w, h)
         pose_fresh = self._last_found_t is not None and t - self._last_found_t < cfg.lost_after_s
         if self._held is not None and self._held.method == "pose" and not pose_fresh:
-            self._note("lost", f"person lost by pose at {t:.1f} s; regions from motion")
-            self._held = None
+            if self._outline_holds(self._held, t):
+                self._note("kept", f"person lost by pose at {t:.1f} s; regions kept where the person's outline still is")
+            else:
+                self._note("lost", f"person lost by pose at {t:.1f} s; regions from the person's outline, or from motion")
+                self._held = None
         if self._held is None or self._held.method == "motion":
             self._update_fallback(t, w, h)
         return replace(self._held, t_s=t)
 
     def close(self) -> None:
+        if self._segmenter is not None:
+            self._segmenter.close()
         self._pose.close()
 
     def __enter__(self) -> "TorsoLocator":
@@ -697,48 +1072,162 @@ class TorsoLocator:
     def _note(self, key: str, text: str) -> None:
         self._notes.setdefault(key, text)
 
+    def _fresh_outline(self, t: float) -> Outline | None:
+        """The latest outline when it is recent enough to describe this frame."""
+        o = self._outline
+        if o is None or t - o.t_s > 2.0 * self.config.outline_interval_s:
+            return None
+        return o
+
+    def _outline_due(self, t: float) -> bool:
+        if self._segmenter is None:
+            return False
+        last = self._segmenter_last_t
+        return last is None or t - last >= self.config.outline_interval_s
+
+    def _run_outline(self, frame: Frame, w: int, h: int) -> None:
+        self._segmenter_last_t = frame.t_s
+        try:
+            prob = self._segmenter.process(frame.image)
+        except RuntimeError as exc:  # mediapipe graph errors: no outline this time
+            self._note("outline-error", f"outline failed at {frame.t_s:.1f} s: {str(exc).splitlines()[0]}")
+            prob = None
+        self._outline = None if prob is None else person_outline(prob, width=w, height=h, t_s=frame.t_s, config=self.config)
+
+    def _outline_holds(self, held: TorsoRegions, t: float) -> bool:
+        """Pose lost the person, but the outline still covers its boxes as it did (see
+        ``outline_hold_fraction``): the person has not moved away."""
+        cfg = self.config
+        o = self._fresh_outline(t)
+        if o is None or self._cover_at_found is None or self._cover_at_found < cfg.outline_min_cover:
+            return False
+        if outline_dwarfs_torso(held, o, landmarks=self._landmarks, config=cfg):
+            return False
+        return _cover(held, o) >= cfg.outline_hold_fraction * self._cover_at_found
+
     def _pose_due(self, t: float) -> bool:
         if self._last_run_t is None:
             return True
         tracking = self._last_found_t is not None and t - self._last_found_t < self.config.lost_after_s
-        interval = self.config.interval_s if tracking else self.config.retry_interval_s
+        someone = self._fresh_outline(t) is not None
+        interval = self.config.interval_s if tracking or someone else self.config.retry_interval_s
         if tracking and t < self._moving_until:
             interval = self.config.moving_interval_s
         return t - self._last_run_t >= interval
 
+    def _pose_crop(self, t: float, w: int, h: int) -> tuple[int, int, int, int] | None:
+        """Square crop of a landscape frame around the person's outline (the whole frame without
+        one), kept still unless they moved."""
+        if w <= h:
+            return None
+        cfg = self.config
+        o = self._fresh_outline(t)
+        if o is None:
+            # nobody segmented: no evidence of where the person is (a crop centred on pose's own
+            # last torso would keep a false detection in view)
+            self._crop = None
+            return None
+        cx, need = o.centre_x(), cfg.crop_margin * o.body_width()
+        side = int(min(w, max(h, need)))
+        if side >= w:
+            self._crop = None
+            return None
+        x0 = int(round(min(max(cx - 0.5 * side, 0.0), w - side)))
+        if self._crop is not None:
+            old_x0, old_side = self._crop
+            tol = cfg.crop_recentre_fraction * old_side
+            if abs(side - old_side) <= tol and abs(x0 - old_x0) <= tol and old_x0 + old_side <= w:
+                x0, side = old_x0, old_side
+        self._crop = (x0, side)
+        return (x0, 0, x0 + side, h)
+
     def _run_pose(self, frame: Frame, w: int, h: int) -> None:
-        self._last_run_t = frame.t_s
+        t = frame.t_s
+        self._last_run_t = t
         self._runs += 1
+        cfg = self.config
+        # A moving body is followed as pose sees it: the outline (up to outline_interval_s old) is
+        # too stale to place boxes on, but still tells a torso far too small for the person.
+        following = t < self._moving_until
+        outline = self._fresh_outline(t)
         try:
-            lm = self._pose.process(frame.image)
+            lm = self._pose.process(frame.image, crop=self._pose_crop(t, w, h))
         except RuntimeError as exc:  # mediapipe graph errors: count as "not found", keep going
-            self._note("pose-error", f"pose failed at {frame.t_s:.1f} s: {str(exc).splitlines()[0]}")
+            self._note("pose-error", f"pose failed at {t:.1f} s: {str(exc).splitlines()[0]}")
             lm = None
-        target, notes = (None, ()) if lm is None else regions_from_landmarks(lm, t_s=frame.t_s, config=self.config)
+        target, notes = (
+            (None, ()) if lm is None
+            else regions_from_landmarks(lm, t_s=t, config=cfg, outline=None if following else outline)
+        )
+        if target is not None and outline_dwarfs_torso(target, outline, landmarks=lm, config=cfg):
+            self._note(
+                "dwarfed",
+                f"pose found a torso far smaller than the person in view at {t:.1f} s (a false detection) and it was ignored",
+            )
+            target = None
+            if t - self._last_reset_t >= cfg.pose_reset_interval_s:
+                self._last_reset_t = t
+                self._pose.reset()  # mediapipe's tracking would keep this torso: detect afresh
+            if self._held is not None and self._held.method == "pose" and outline_dwarfs_torso(
+                self._held, outline, landmarks=self._landmarks, config=cfg
+            ):
+                self._held = None  # an earlier false torso, accepted while the outline was missing
         if target is None:
             return
         self._found += 1
         self._landmarks = lm
-        if self._held is not None and self._held.method == "motion" and "fallback" in self._notes:
-            self._note("found", f"person found by pose at {frame.t_s:.1f} s")
-        self._last_found_t = frame.t_s
+        if self._held is not None and self._held.method == "motion" and ("fallback" in self._notes or "outline" in self._notes):
+            self._note("found", f"person found by pose at {t:.1f} s")
+        self._last_found_t = t
         for text in notes:
             self._note(text, text)
         # a moving body is followed as pose sees it; a still one is smoothed (regions must not breathe)
-        following = frame.t_s < self._moving_until
-        self._held = target if following else smooth_regions(self._held, target, config=self.config)
+        self._held = target if following else smooth_regions(self._held, target, config=cfg)
+        if outline is not None and not following:
+            self._cover_at_found = _cover(self._held, outline)
 
     def _update_fallback(self, t: float, w: int, h: int) -> None:
         cfg = self.config
-        if self._held is not None and t - self._last_fallback_t < cfg.fallback_update_s:
+        outline = self._fresh_outline(t)
+        new_outline = outline is not None and outline.t_s != self._outline_checked_t
+        due = self._held is None or t - self._last_fallback_t >= cfg.fallback_update_s
+        if not due and not new_outline:
             return
+        if outline is not None:
+            self._outline_checked_t = outline.t_s
+        target, notes = regions_from_outline(outline, t_s=t, config=cfg)
+        if target is None and not due:
+            return  # a new outline that places nothing: the motion regions wait for their update
         self._last_fallback_t = t
-        self._note("fallback", "no person found by pose; torso located from motion")
-        if self._motion.seconds < cfg.fallback_min_s:
-            target = central_regions(width=w, height=h, t_s=t, config=cfg)
+        if (
+            target is None and self._held is not None and self._fallback_source == "outline"
+            and t - self._outline_ok_t < cfg.outline_lost_after_s
+        ):
+            return  # the outline missed the person for a moment: keep its regions
+        source = "outline" if target is not None else "motion"
+        if source != self._fallback_source:
+            self._held = None  # a different source: its regions replace the others at once
+        self._fallback_source = source
+        if target is not None:
+            self._outline_ok_t = outline.t_s
+            self._outline_seen = True
+            self._note("outline", "no person found by pose; torso located from the person's outline (chest and belly placed by body proportions)")
+            for text in notes:
+                self._note(text, text)
         else:
-            target, moving = motion_regions(self._motion.std(), width=w, height=h, t_s=t, config=cfg)
-            self._motion_stood_out |= bool(moving)
-            if not moving:
-                self._note("central", "no motion stands out; torso assumed in the centre of the frame")
+            self._note("fallback", "no person found by pose; torso located from motion")
+            if self._motion.seconds < cfg.fallback_min_s:
+                target = central_regions(width=w, height=h, t_s=t, config=cfg)
+            else:
+                target, moving = motion_regions(self._motion.std(), width=w, height=h, t_s=t, config=cfg)
+                self._motion_stood_out |= bool(moving)
+                if not moving:
+                    self._note("central", "no motion stands out; torso assumed in the centre of the frame")
         self._held = smooth_regions(self._held, target, config=cfg)
+
+
+def _cover(regions: TorsoRegions, outline: Outline) -> float:
+    """Share of the chest and belly boxes (the belly only when in view) on the outline."""
+    boxes = [regions.chest] + ([regions.belly] if regions.belly_in_view else [])
+    areas = [max(b.width * b.height, 1.0) for b in boxes]
+    return float(sum(outline.coverage(b) * a for b, a in zip(boxes, areas)) / sum(areas))

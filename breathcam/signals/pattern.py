@@ -24,7 +24,8 @@ Method (details, thresholds and figures in docs/measurement.md, "Chest and belly
 
 Where it fails (label "unknown" with a note, never a confident wrong label): the belly out of
 frame or untracked (plain, dark clothing), the arms across the torso (when pose reports it),
-regions located from motion only, too few breaths, a split that varies from breath to breath.
+regions not located by pose (outline or motion), too few breaths, a split that varies from
+breath to breath.
 Loose clothing over a belly that moves looks like a still belly: the label can then read "chest"
 (its confidence is lowered when the belly shows nothing in step with the breath).  In a side view
 without a facing direction the belly follows the chest's orientation and paradoxical breathing
@@ -167,7 +168,7 @@ def measure_pattern(
     if n < 3 * int(fs) or len(breaths) == 0:
         return _unknown(breaths, view, "chest/belly: no breaths to measure")
     if traces.method == "motion":
-        return _unknown(breaths, view, "chest/belly: torso located from motion only, its chest and belly regions are a guess")
+        return _unknown(breaths, view, "chest/belly: torso located from motion or the person's outline, not by pose; its chest and belly regions are a guess")
     if traces.arms_on_torso > config.max_arms_fraction:
         return _unknown(breaths, view, "chest/belly: arms across the torso, their motion mixes into the regions")
     if traces.belly_measured < config.min_measured_fraction:
