@@ -283,15 +283,18 @@ def _segment_extrema(
     # each rising edge (trough k -> peak k+1): its onset; each falling edge (peak -> trough): its onset
     rise_on: dict[int, tuple[int, bool]] = {}
     fall_on: dict[int, tuple[int, bool]] = {}
+    # an onset is looked for inside the measured stretch of its edge, never in the held level of an
+    # unmeasured one before it (the clip's start masked by a clap, a lost stretch)
+    run_start = np.maximum.accumulate(np.where(usable & ~np.r_[False, usable[:-1]], np.arange(n), 0))
     lower = 0
     for e in range(len(idx) - 1):
         a, b = idx[e], idx[e + 1]
         if kinds[e] == -1:
             fastest = a + int(np.argmax(v[a : b + 1]))
-            rise_on[e] = _onset(v, at=fastest, lower=lower, fraction=config.onset_speed_fraction, sign=1)
+            rise_on[e] = _onset(v, at=fastest, lower=max(lower, run_start[fastest]), fraction=config.onset_speed_fraction, sign=1)
         else:
             fastest = a + int(np.argmin(v[a : b + 1]))
-            fall_on[e] = _onset(v, at=fastest, lower=lower, fraction=config.onset_speed_fraction, sign=-1)
+            fall_on[e] = _onset(v, at=fastest, lower=max(lower, run_start[fastest]), fraction=config.onset_speed_fraction, sign=-1)
         lower = fastest
 
     breaths: list[Breath] = []
@@ -307,9 +310,9 @@ def _segment_extrema(
         if depth <= 0:
             continue
         if not ok_in:
-            # the trace begins inside this inhale: a complete breath only if it begins near the
-            # level the breath returns to
-            if i_in != 0 or xs[i_in] - xs[i_end] > config.edge_level_fraction * (xs[i_pk] - xs[i_end]):
+            # the measurement begins inside this inhale: a complete breath only if it begins near
+            # the level the breath returns to
+            if i_in != run_start[i_in] or xs[i_in] - xs[i_end] > config.edge_level_fraction * (xs[i_pk] - xs[i_end]):
                 continue
         fall_depth = xs[i_pk] - xs[i_end]
         tail = np.flatnonzero(xs[i_ex : i_end + 1] - xs[i_end] <= config.pause_level_fraction * max(fall_depth, 0.0))
