@@ -187,3 +187,17 @@ def test_holds_between_pairs_of_breaths_do_not_merge_the_breaths():
         )
         found = find_breaths(b.volume, fs_hz=10)
         assert len(found) == len(b.truth.breaths), seed
+
+
+def test_first_breath_after_an_unmeasured_start_is_kept():
+    # the first 1.5 s masked (a clap): the trace's first measured sample lies in a trough, and the
+    # breath that rises from it is complete; its onset must not be looked for in the held level
+    # before the measurement begins
+    x, b = realistic_trace(5, snr_db=25.0, drift=0.0, duration_s=20.0, rate_bpm=15)
+    t = np.arange(x.size) / FS
+    first = b.truth.breaths[0]
+    start = first.inhale_start + 0.05  # measurement begins just after the first inhale's onset
+    valid = t >= start
+    found = find_breaths(x, fs_hz=FS, valid=valid)
+    assert found and abs(found[0].inhale_start - start) < 0.3
+    assert abs(found[0].end - first.end) < 0.5
