@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from breathcam.capture.audio import Resampler
+from breathcam.capture.audio import Resampler, SampleClock
 from breathcam.config import DEFAULT
 from breathcam.simulate.sound import simulate_sound
 
@@ -73,6 +73,30 @@ def test_resampler_has_no_clicks_at_block_edges():
     d2 = np.abs(np.diff(y, 2))
     at_edges = d2[edges[edges < d2.size] - 1]
     assert at_edges.max() <= d2[200:].max() + 1e-6
+
+
+def test_sample_clock_ignores_late_callbacks_and_follows_lost_samples():
+    """Block times: exact spacing from the sample count; late callbacks (jitter, the burst after a
+    stall) do not move them, samples really lost do, within a window."""
+    fs, n = 48000.0, 4800
+    rng = np.random.default_rng(3)
+    clock = SampleClock(fs_hz=fs)
+    true_t, got = [], []
+    lost_s = 0.0
+    for k in range(400):
+        if k == 250:
+            lost_s = 0.5  # the device dropped 0.5 s of sound (an overflow): frames counted, time moved on
+        t_true = 100.0 + 0.1 * k + lost_s
+        delay = float(rng.uniform(0.0, 0.06))  # the scheduler
+        if 100 <= k < 105:
+            delay += 0.5 - 0.1 * (k - 100)  # a 0.5 s stall: the blocks come late, in a burst
+        t0 = clock.start(t_true + delay, k * n)
+        true_t.append(t_true)
+        got.append(t0 + k * n / fs)
+    err = np.array(got) - np.array(true_t)
+    assert np.all(np.abs(err[:250]) <= 0.06)
+    assert np.all(np.abs(err[262:]) <= 0.06)  # placed again within a window (10 blocks) and a bit
+    assert np.all(np.diff(got[:250]) == pytest.approx(0.1))  # no jitter: the spacing is the sample count
 
 
 # ---------------------------------------------------------------------------------------------

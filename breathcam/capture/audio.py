@@ -56,6 +56,7 @@ __all__ = [
     "to_internal",
     "list_input_devices",
     "Resampler",
+    "SampleClock",
     "MicrophoneError",
     "Microphone",
     "record",
@@ -624,6 +625,39 @@ def _wait_pending() -> None:
         worker.join(timeout_s)
 
 
+class SampleClock:
+    """Block times from a device's sample count, kept in step with the callback's clock.
+
+    ``start(t_cb, index)`` takes a block's callback estimate of its first sample's time and the
+    device frame index of that sample; it returns the time of frame 0, so that frame ``i`` is at
+    ``start + i / fs_hz``: exact spacing, no scheduler jitter.  The timeline is placed by the first
+    block and moved only when the callbacks of a whole ``[sound] mic_clock_window_s`` say, by their
+    median, that it is off by more than ``[sound] mic_clock_resync_s`` (samples lost, a drifting
+    device clock, a first block that came late); it then moves to the least delayed callback of the
+    window (a callback comes after its sound, never before), so the burst that follows a stall,
+    whose callbacks are all late, moves it by little.
+    """
+
+    def __init__(self, *, fs_hz: float = 0.0, config: SoundConfig = DEFAULT.sound):
+        self.fs_hz = float(fs_hz)
+        self.config = config
+        self._anchor: tuple[float, int] | None = None  # (time, device frame index)
+        self._dev: deque = deque(maxlen=max(1, int(round(config.mic_clock_window_s / config.block_s))))
+
+    def start(self, t_cb: float, index: int) -> float:
+        if self._anchor is None:
+            self._anchor = (t_cb, index)
+        t, i = self._anchor
+        dev = self._dev
+        dev.append(t_cb - (t + (index - i) / self.fs_hz))
+        if len(dev) == dev.maxlen and abs(statistics.median(dev)) > self.config.mic_clock_resync_s:
+            shift = min(dev)
+            t += shift
+            self._anchor = (t, i)
+            self._dev = deque((d - shift for d in dev), maxlen=dev.maxlen)
+        return t - i / self.fs_hz
+
+
 class LiveMicrophone:
     """The microphone of a live session: it never raises and never blocks.
 
@@ -671,8 +705,7 @@ class LiveMicrophone:
         self._opened_at = time.monotonic()
         self._quiet_since: float | None = None  # first sample time of the current run of silent blocks
         self._last_end: float | None = None  # time just after the last sample received
-        self._anchor: tuple[float, int] | None = None  # (time, device frame index) of the sample clock
-        self._deviation: deque = deque(maxlen=max(1, int(round(config.mic_clock_window_s / config.block_s))))
+        self._clock = SampleClock(config=config)
         self._quiet_ms = 10.0 ** (config.mic_muted_below_dbfs / 10.0)  # mean square of that level
         self._final = False
         self._dropped_at_close = 0
@@ -735,6 +768,7 @@ class LiveMicrophone:
 
     def _block(self, t_cb: float, index: int, raw: np.ndarray) -> MicBlock | None:
         fs_in = self.source_rate_hz
+        self._clock.fs_hz = fs_in
         self.blocks_received += 1
         # silence, judged on the device's own samples
         quiet = float(np.dot(raw, raw)) < self._quiet_ms * max(1, raw.size)
@@ -743,25 +777,14 @@ class LiveMicrophone:
         elif self._quiet_since is None:
             self._quiet_since = t_cb
         self._last_end = t_cb + raw.size / fs_in
-        # the sample clock: exact spacing from the device's frame count, re-anchored when the
-        # callback clock says it is off by more than mic_clock_resync_s (the median over a window,
-        # so one late callback does not count).  A callback comes after its sound, never before:
-        # the least delayed one in the window places the timeline.
-        if self._anchor is None:
-            self._anchor = (t_cb, index)
-        anchor_t, anchor_i = self._anchor
-        self._deviation.append(t_cb - (anchor_t + (index - anchor_i) / fs_in))
-        if abs(statistics.median(self._deviation)) > self.config.mic_clock_resync_s:
-            anchor_t += min(self._deviation)
-            self._anchor = (anchor_t, anchor_i)
-            self._deviation.clear()
+        t0 = self._clock.start(t_cb, index)  # the time of the device's frame 0
         rs = self._resampler
         m0 = rs.n_out
         y = rs.push(raw)
         if y.size == 0:
             return None
         self.samples_received += y.size
-        t = anchor_t + m0 / self.rate_hz - anchor_i / fs_in
+        t = t0 + m0 / self.rate_hz
         return MicBlock(t_s=round(t, 6), samples=y.astype(np.float32), fs_hz=self.rate_hz)
 
     def _update(self, mic: Microphone) -> None:
