@@ -883,6 +883,41 @@ class SoundConfig:
     # The microphone queue holds this many seconds of blocks; when the consumer falls behind the
     # oldest blocks are dropped and counted (never the callback blocked).
     queue_s: float = 10.0
+    # Opening a live microphone waits at most this long: through PulseAudio's ALSA plugin (the usual
+    # route on Linux) loading PortAudio and starting the stream take 1.2-2 s (seen here), while a
+    # hanging sound server would block for 30 s and more (its client's timeout).
+    mic_open_timeout_s: float = 10.0
+    # A live microphone that has delivered no block since it started is "lost" after this long:
+    # devices deliver within a block or two of the start (PulseAudio's plugin: at once); 5 s leaves
+    # room for a loaded machine.
+    mic_start_timeout_s: float = 5.0
+    # Once blocks flow, a microphone that delivers none for this long is "lost" (pulled out, its
+    # server frozen, taken by another program).  Blocks come every block_s (0.1 s); PulseAudio
+    # delivers them in bursts of up to 0.2 s and a loaded machine delays a callback by a few
+    # hundred ms more, so 1.5 s (15 blocks) is never a normal gap.
+    mic_lost_after_s: float = 1.5
+    # A block whose rms is below this (dB of full scale) holds no microphone: a 16-bit converter's
+    # smallest step is -90 dBFS and any analog microphone's own noise (capsule plus preamplifier,
+    # -85 to -55 dBFS on consumer devices at a usable gain) keeps it toggling.  Only digital
+    # silence lies lower: a muted or zeroed input, or a virtual device with nothing playing.
+    mic_muted_below_dbfs: float = -100.0
+    # ... for this long in a row, the microphone is "muted".  2 s is longer than any gap in the
+    # blocks a working device delivers and short enough that the overlay says so while the person
+    # still wonders why the sound meter is dead.
+    mic_muted_after_s: float = 2.0
+    # Block times follow the device's sample count from the first block (no scheduler jitter) and
+    # are re-anchored to the callback's clock when they drift apart by more than this: 0.1 s is one
+    # block, far above the drift of a sound card's clock against the system's (50 ppm is 0.2 ms
+    # a minute) and far below what would misplace a breath sound against the video.
+    mic_clock_resync_s: float = 0.1
+    # ... judged by the median over this long of blocks: one callback the scheduler delays (a few
+    # hundred ms on a loaded machine) does not move the timeline, a real shift (samples lost to an
+    # overflow) moves it within half of this.
+    mic_clock_window_s: float = 1.0
+    # close() waits at most this long for PortAudio to stop the stream: stopping a stream whose
+    # sound server hangs blocks for 30 s (PulseAudio's client timeout, seen here); a session must
+    # end at once, so the stream is then left to finish on its own thread.
+    mic_close_timeout_s: float = 1.0
     # Fusion: when video and sound both give a rate that agree within this fraction (a breath in
     # seven at any rate), the two are averaged by confidence and the confidence rises; when they
     # disagree the video reading is kept unchanged.

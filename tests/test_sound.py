@@ -6,6 +6,9 @@ import pytest
 from breathcam.capture.audio import to_internal
 from breathcam.signals.sound import BandEnergy, SoundAnalyzer, analyze_audio_samples, band_power, bands_for
 from breathcam.simulate.sound import simulate_sound
+from breathcam.config import DEFAULT
+
+DEFAULT_ACTIVE_DB = DEFAULT.sound.active_db
 
 
 def _analyze(s):
@@ -82,3 +85,34 @@ def test_pure_noise_gives_no_rate(colour):
         x = 0.1 * x / x.std()
         r = analyze_audio_samples(to_internal(x, fs_hz=8000, name="noise", kind="file"))
         assert r.rate_bpm is None and not r.breaths, (colour, seed, r.rate_bpm)
+
+
+def test_live_sound_level_hears_the_breaths_and_not_the_hold():
+    """SoundAnalyzer.level(), the overlay's sound meter: the causal form of the batch features."""
+    from breathcam.signals.sound import features
+
+    s = simulate_sound(duration_s=90, rate_bpm=12, snr_db=20, holds=[(40.0, 12.0, "exhale")], seed=6)
+    an = SoundAnalyzer(fs_hz=8000)
+    levels = []
+    for k in range(0, s.samples.size, 800):
+        an.push(s.samples[k : k + 800])
+        levels.append(an.level())
+    assert levels[:6] == [None] * 6  # the filters' first settle_s (0.6 s) is not reported
+    lv = [x for x in levels if x is not None]
+    t = np.array([x.t_s for x in lv])
+    audible = np.array([x.audible for x in lv])
+    assert np.allclose(np.diff(t), 0.1) and t[-1] == pytest.approx(90.0)
+    # the batch features over the whole recording, 0.3 s earlier (half the heart window)
+    bands = bands_for(source_rate_hz=8000, fs_hz=8000)
+    power, frame_hz = band_power(s.samples, fs_hz=8000, bands=bands)
+    f = features(power, frame_hz=frame_hz, bands=bands)
+    batch = np.interp(t - 0.3, f.t_s, f.above_floor_db) >= DEFAULT_ACTIVE_DB
+    assert np.mean(audible == batch) > 0.95
+    # silent through the hold, heard in every breath
+    hold = s.truth.holds[0]
+    assert not audible[(t > hold.start + 1) & (t < hold.end - 1)].any()
+    for b in s.truth.breaths:
+        if b.inhale_start > 2:
+            assert audible[(t >= b.inhale_start) & (t <= b.end)].any(), b
+    loud = max(x.above_floor_db for x in lv)
+    assert loud > 10.0  # 20 dB SNR: breath sounds stand well over the floor

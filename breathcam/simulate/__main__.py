@@ -20,6 +20,10 @@ Conditions of real footage (see breathcam.simulate.conditions and breathcam.simu
     python -m breathcam.simulate ae.mp4 --exposure-drift 0.15
     python -m breathcam.simulate lowq.mp4 --jpeg-quality 20
 
+A breath-sound track made from the same breathing (for the sound analysis and live microphone tests)::
+
+    python -m breathcam.simulate voiced.mp4 --sound --sound-snr 15 --sound-noise fan
+
 A hold still running at the clip's end is in the truth with "open": true and the clip's end as its end.
 
 Writes OUT.mp4 and OUT.truth.json beside it; prints a one-line summary and the render speed.
@@ -89,8 +93,23 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--jpeg-quality", type=int, default=None, metavar="Q", help="every frame through JPEG at this quality (15-30: low bitrate)")
     c.add_argument("--clothing", choices=CLOTHING, default="original", help="recolour the clothing: plain dark or a light T-shirt")
     c.add_argument("--tape", type=int, default=0, metavar="N", help="N strips of white tape on the sternum (over a phone on a light shirt)")
+    from breathcam.simulate.sound import NOISES
+
+    a = p.add_argument_group("sound track (off by default)")
+    a.add_argument("--sound", action="store_true", help="add breath sounds driven by the same breathing as a sound track")
+    a.add_argument("--sound-snr", type=float, default=20.0, metavar="DB", help="breath sound over background noise (default 20)")
+    a.add_argument("--sound-noise", choices=NOISES, default="white", help="the background noise (default white)")
+    a.add_argument("--sound-rate", type=float, default=16000.0, metavar="HZ", help="the track's sample rate (default 16000)")
     p.add_argument("--seed", type=int, default=0)
     return p
+
+
+def _sound_track(args: argparse.Namespace):
+    if not args.sound:
+        return None
+    from breathcam.simulate.sound import SoundTrack
+
+    return SoundTrack(snr_db=args.sound_snr, noise=args.sound_noise, fs_hz=args.sound_rate)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -121,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
             amplitude_px=args.amplitude, sway_px=args.sway, shake_px=args.shake, noise_std=args.noise,
             framing=args.framing, codec=args.codec, seed=args.seed, clap=args.clap, jolt_px=args.jolt,
             stand_sway_px=args.stand_sway, exposure_drift=args.exposure_drift, jpeg_quality=args.jpeg_quality,
-            clothing=args.clothing, tape_strips=args.tape,
+            clothing=args.clothing, tape_strips=args.tape, sound=_sound_track(args),
         )
         elapsed = time.perf_counter() - start
     except BreathcamError as exc:

@@ -52,6 +52,11 @@ byte what it was before they existed), each recorded in ``truth.extra`` only whe
   on the sternum (over a dark phone on a light shirt).  Truth: ``clothing``, ``tape_strips``,
   ``tape_boxes`` (px, at rest).
 
+A sound track (``sound=SoundTrack(...)``, off by default): breath sounds made from the same
+breathing by :func:`breathcam.simulate.sound.breath_sound`, muxed by :func:`add_sound_track` (AAC in
+mp4, PCM in avi/mkv; the video packets are copied untouched); ``truth.extra["sound"]`` records its
+parameters.
+
 Order per frame: the breathing warp, sway and standing sway (front: one remap; side: the drawn
 layers), whole-body movement, the hands, the camera jolt, the gain (flicker x exposure), sensor
 noise, JPEG, the codec.  Short clips whose hold fills most of the clip, and holds still running at
@@ -75,6 +80,7 @@ hunting, white-balance drift or the lens's distortion.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -86,6 +92,7 @@ from breathcam._deps import cv2, require
 from breathcam.simulate import conditions as cond
 from breathcam.simulate.movement import Rep, trajectory
 from breathcam.simulate.side import SideScene, arm_swing_deg, build_side_scene, side_frame
+from breathcam.simulate.sound import SoundTrack
 from breathcam.simulate.waveform import Breathing
 from breathcam.types import Box, InputError, ParameterError
 
@@ -691,6 +698,46 @@ def _move_person(frame: np.ndarray, plate: np.ndarray, scene: Scene, affine: np.
     return out
 
 
+def add_sound_track(clip: str | Path, samples: np.ndarray, *, fs_hz: float) -> Path:
+    """Give ``clip`` a mono sound track holding ``samples`` (float, -1..1, at ``fs_hz``), in place.
+
+    The video packets are copied as they are (no re-encoding: the picture is unchanged bit for bit);
+    the sound is AAC in mp4/m4v/mov and 16-bit PCM in other containers (avi, mkv).  A track the clip
+    already has is replaced.  Needs PyAV (FFmpeg)."""
+    av = require("av")
+    clip = Path(clip)
+    x = np.clip(np.asarray(samples, dtype=np.float32).reshape(-1), -1.0, 1.0)
+    rate = int(round(fs_hz))
+    if x.size == 0 or rate <= 0:
+        raise ParameterError("a sound track needs samples and a positive sample rate")
+    aac = clip.suffix.lower() in (".mp4", ".m4v", ".mov")
+    tmp = clip.with_name(clip.stem + ".sound-tmp" + clip.suffix)
+    try:
+        with av.open(str(clip)) as src, av.open(str(tmp), "w") as out:
+            vin = src.streams.video[0]
+            vout = out.add_stream_from_template(vin)
+            aout = out.add_stream("aac" if aac else "pcm_s16le", rate=rate, layout="mono")
+            for packet in src.demux(vin):
+                if packet.dts is None:  # the demuxer's end-of-stream marker
+                    continue
+                packet.stream = vout
+                out.mux(packet)
+            step = aout.codec_context.frame_size or 1024
+            for k in range(0, x.size, step):
+                chunk = x[None, k : k + step]
+                if aac:
+                    frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="mono")
+                else:
+                    frame = av.AudioFrame.from_ndarray(np.round(chunk * 32767).astype(np.int16), format="s16", layout="mono")
+                frame.sample_rate, frame.pts = rate, k
+                out.mux(aout.encode(frame))
+            out.mux(aout.encode(None))
+        tmp.replace(clip)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return clip
+
+
 def truth_path(clip: str | Path) -> Path:
     """``clip.mp4`` -> ``clip.truth.json`` beside it."""
     clip = Path(clip)
@@ -721,6 +768,7 @@ def render_clip(
     jpeg_quality: int | None = None,
     clothing: str = "original",
     tape_strips: int = 0,
+    sound: SoundTrack | None = None,
 ) -> Path:
     """Render ``breathing`` as a video of a real person and write ``<clip stem>.truth.json`` beside it.
 
@@ -734,7 +782,8 @@ def render_clip(
     about the ankles (peak px at the shoulder line); exposure_drift: auto-exposure gain drift and
     steps (peak-to-peak share, 0.05-0.2); jpeg_quality: every frame through JPEG at this quality
     (15-30: low bitrate); clothing ("dark", "light") and tape_strips (white tape on the sternum).
-    Returns the clip's path.
+    sound: a breath-sound track made from the same breathing (:class:`~breathcam.simulate.sound.SoundTrack`,
+    see :func:`add_sound_track`); off by default.  Returns the clip's path.
     """
     cv = cv2()
     path = Path(path)
@@ -800,6 +849,13 @@ def render_clip(
         extra["exposure_drift"] = float(exposure_drift)
     if jpeg_quality is not None:
         extra["jpeg_quality"] = int(jpeg_quality)
+    if sound is not None:
+        from breathcam.simulate.sound import breath_sound
+
+        s = breath_sound(breathing, fs_hz=sound.fs_hz, snr_db=sound.snr_db, noise=sound.noise, heart_bpm=sound.heart_bpm,
+                         heart_gain=sound.heart_gain, exhale_gain=sound.exhale_gain, seed=seed)
+        add_sound_track(path, s.samples, fs_hz=s.fs_hz)
+        extra["sound"] = dataclasses.asdict(sound)
     extra.update(plan_conditions(scene, n=n, fps=fps, seed=seed, **conditions).truth())
     replace(breathing.truth, extra=extra).write(truth_path(path))
     return path

@@ -8,6 +8,9 @@ contact microphone) and background noise: ``"white"``, ``"fan"`` (pink-ish noise
 and harmonics) or ``"traffic"`` (low-frequency rumble whose level drifts over tens of seconds).
 The SNR is breath-sound power over noise power across the whole recording.
 
+:func:`breath_sound` makes the same sound for any given breathing (the one a clip was rendered from),
+and :class:`SoundTrack` asks ``render_clip`` for it as the clip's sound track.
+
 >>> s = simulate_sound(duration_s=30, rate_bpm=12, seed=1)
 >>> s.fs_hz, s.samples.dtype.name, round(s.truth.rate_bpm)
 (8000.0, 'float32', 12)
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import signal
 
-from breathcam.simulate.waveform import Truth, simulate_breathing
+from breathcam.simulate.waveform import Breathing, Truth, simulate_breathing
 from breathcam.types import ParameterError
 
 NOISES = ("white", "fan", "traffic")
@@ -77,6 +80,20 @@ def _noise(kind: str, n: int, *, fs_hz: float, rng: np.random.Generator) -> np.n
     return y / (np.std(y) or 1.0)
 
 
+@dataclass(frozen=True)
+class SoundTrack:
+    """A breath-sound track for a rendered clip (``render_clip(..., sound=SoundTrack())``): made by
+    :func:`breath_sound` from the clip's own breathing, so the sound and the picture share one truth.
+    The fields are those of :func:`breath_sound`; 16 kHz is a phone or webcam microphone's rate."""
+
+    snr_db: float | None = 20.0
+    noise: str = "white"
+    heart_bpm: float | None = None
+    heart_gain: float = 2.0
+    exhale_gain: float = 0.5
+    fs_hz: float = 16000.0
+
+
 def simulate_sound(
     *,
     duration_s: float = 60.0,
@@ -101,14 +118,35 @@ def simulate_sound(
     """
     if fs_hz < 1000:
         raise ParameterError(f"fs_hz must be at least 1000 for breath sounds, not {fs_hz}")
-    rng = np.random.default_rng(seed)
     b = simulate_breathing(
         duration_s=duration_s, fs_hz=_WAVE_HZ, rate_bpm=rate_bpm, irregularity=irregularity, paced=paced, holds=holds, seed=seed
     )
-    flow = np.gradient(b.volume) * _WAVE_HZ
+    return breath_sound(b, fs_hz=fs_hz, snr_db=snr_db, noise=noise, heart_bpm=heart_bpm, heart_gain=heart_gain,
+                        exhale_gain=exhale_gain, seed=seed)
+
+
+def breath_sound(
+    breathing: Breathing,
+    *,
+    fs_hz: float = 8000.0,
+    snr_db: float | None = None,
+    noise: str = "white",
+    heart_bpm: float | None = None,
+    heart_gain: float = 2.0,
+    exhale_gain: float = 0.5,
+    seed: int = 0,
+) -> SimulatedSound:
+    """The breath sounds of ``breathing`` (any :class:`~breathcam.simulate.waveform.Breathing`: the
+    one a clip was rendered from, a belt recording's), lasting its truth's duration; parameters as in
+    :func:`simulate_sound`.  Holds and pauses are silent: the sound follows the airflow."""
+    if fs_hz < 1000:
+        raise ParameterError(f"fs_hz must be at least 1000 for breath sounds, not {fs_hz}")
+    rng = np.random.default_rng(seed)
+    b = breathing
+    flow = np.gradient(b.volume) * b.fs_hz
     amp = np.where(flow > 0, flow, -exhale_gain * flow)
     amp = amp / (np.percentile(amp, 99) or 1.0)
-    n = int(round(duration_s * fs_hz))
+    n = int(round(b.truth.duration_s * fs_hz))
     t = np.arange(n) / fs_hz
     env = np.interp(t, b.t_s, amp)
     breath = env * _band_noise(n, fs_hz=fs_hz, band_hz=BREATH_BAND_HZ, rng=rng)
