@@ -611,11 +611,10 @@ class HoldConfig:
     # 10 % of box-breathing holds lost).
     exhale_decay: float = 3.0
     tail_margin: float = 1.0
-    # A flat stretch's edges extend while the trace moves slower than this fraction of the typical
-    # breathing speed: a held chest settles and a body keeps sinking after a breath out for a few
-    # seconds (on real clips at 0.1-0.3 of the speed of the breath into the hold), part of the
-    # hold rather than a breath.
-    edge_speed_fraction: float = 0.3
+    # A creeping hold moves slower than this fraction of the typical breathing speed: a held chest
+    # settles and a body keeps sinking after a breath out for a few seconds (on real clips at
+    # 0.1-0.3 of the speed of the breath into the hold), part of the hold rather than a breath.
+    creep_speed_fraction: float = 0.3
     # The slow end of a slow breath creeps alike, so a creeping stretch is a hold only when it
     # outlasts by min_hold_s this percentile of the creeping rests at the ends of the person's other
     # breaths (irregular breathing rests long now and then: a high percentile, not the median).

@@ -159,7 +159,7 @@ def test_settling_into_an_open_hold_is_not_taken_for_its_phase(seed):
     from breathcam.config import DEFAULT
 
     x, valid, th = _short_hold_trace(seed, "inhale", settle=0.25, open_end=True)
-    strict = replace(DEFAULT.holds, edge_speed_fraction=DEFAULT.holds.flat_speed_fraction)
+    strict = replace(DEFAULT.holds, creep_speed_fraction=DEFAULT.holds.flat_speed_fraction)
     found = find_holds(x, fs_hz=FS, breaths=find_breaths(x, fs_hz=FS, valid=valid), valid=valid, config=strict)
     assert [h.after for h in found] == ["exhale"]
     assert [h.after for h in holds_of(x, valid=valid)] == ["inhale"]

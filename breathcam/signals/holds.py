@@ -1,17 +1,25 @@
-"""Breath holds: stretches where the breathing trace stays flat for at least ``min_hold_s``.
+"""Breath holds: stretches where the breathing trace stays still for at least ``min_hold_s``.
 
 Holds are found on a low-passed trace that is never high-passed (a high-pass turns a plateau into
-a slope).  Flatness is judged by local speed, not by absolute level, so the slow drift of an
+a slope).  Stillness is judged by local speed, not by absolute level, so the slow drift of an
 integrated optical-flow trace does not matter: the speed is the slope of a straight line fitted
-over ``speed_window_s``, and the trace is flat while that slope stays below a fraction of the
-typical breathing speed of the clip (and above the speed noise alone produces).  A hold is
-labelled by the movement around it: rising into it and falling out of it is a hold after inhale,
-falling into it and rising out of it a hold after exhale.
+over ``speed_window_s``, compared with the typical breathing speed (a high percentile of the speed
+over the samples that move: in a short clip filled by a hold, only the breaths and the movements
+into and out of the hold move) and with the speed that noise alone gives.  Two kinds of stretch
+are holds: *still* ones, below ``flat_speed_fraction`` of that speed for ``min_hold_s`` plus the
+modelled slow ends of the breaths around them, and *creeping* ones, below
+``creep_speed_fraction``, as a real held chest settles or an emptied body keeps sinking, when
+they outlast the creeping rests at the ends of the person's other breaths by ``min_hold_s``.  A
+hold is labelled by the movement around it: rising into it and falling out of it is a hold after
+inhale, falling into it and rising out of it a hold after exhale.  The movement into a hold must
+be seen; one that runs into the end of the measurement is *open* (it lasted at least that long).
 
 Where it fails: very slow breathing whose exhale tail crawls for seconds before a 2 s pause can
 look like a 3 s hold when the noise hides the crawl; a person who holds still but keeps breathing
-very shallowly (below the flat threshold) is reported as holding; holds that touch the clip's
-ends or an invalid stretch are not reported (their length is unknown).
+very shallowly (below the flat threshold) is reported as holding; a hold that starts before the
+measurement (a clip that begins mid-hold, a clap masked over its start) is not reported; a hold
+whose body keeps sinking faster than ``creep_speed_fraction`` of the breath into it (seen on one
+real exhale hold: 10 px over 10 s) is not found.
 """
 
 from __future__ import annotations
@@ -235,7 +243,7 @@ def find_holds(
     # creeps alike, so a creeping stretch is a hold only when it rests far longer than this
     # person's breaths do.  Where it holds a still hold, the still hold keeps its extent and takes
     # the creeping one's phase: the movement into the hold lies beyond the settling.
-    creeping = fm.usable & (fm.speed < fm.limit * (config.edge_speed_fraction / config.flat_speed_fraction))
+    creeping = fm.usable & (fm.speed < fm.limit * (config.creep_speed_fraction / config.flat_speed_fraction))
     rests = judge.breath_rests(creeping)
     crept = [h for i, j in _merged(judge.extend(i, j) for i, j in long_runs(creeping, min_len=core_len))
              if (h := judge.hold(i, j, extra_s=_longest_other_rest_s(rests, i, j, fs_hz=fs_hz, config=config))) is not None]
