@@ -272,6 +272,60 @@ class PoseConfig:
     # Confidence of outline-located regions: a person is there, but chest and belly are placed by
     # proportions (the motion fallback's guess gets fallback_confidence).
     outline_confidence: float = 0.5
+    # --- the view from the outline alone (pose found nobody) -----------------------------------
+    # A head above the shoulder line counts as evidence of the view only when the outline above
+    # that line is at least this many body widths tall: a head with its neck is 0.7 body widths
+    # tall from the front (0.33 m over 0.45 m across the shoulders and arms) and over one in
+    # profile; a chin or a neck stub at a frame's top edge (torso framings) is under 0.15.
+    outline_head_min_height: float = 0.3
+    # The first row from the top as wide as the shoulders (outline_shoulder_fraction) may be a head
+    # seen in profile, as deep as the torso (or cut by the frame's top): a neck is a row below it
+    # narrower than this share of the widest row above it, found within outline_neck_search body
+    # widths of the outline's top, and the shoulder line is where the outline is that wide again
+    # below the neck.  A neck in profile is 0.6-0.75 of the head's depth; a torso narrows by 0.9
+    # at most (a waist).  The search reaches past a head in profile (its height is about the
+    # torso's depth) and not far into a front view's torso (1.5 body widths down).
+    outline_neck_fraction: float = 0.75
+    outline_neck_search: float = 1.5
+    # ... and the part above that neck is a head only when its widest row is at most this share of
+    # the torso's median width below it: a head in profile is 0.7-0.9 of the torso's depth, while
+    # a torso cut by the frame that narrows and widens again (a waist, gaps where the model missed
+    # clothing) is about as wide above the narrowing as below.
+    outline_cut_head_max: float = 0.9
+    # The head's width (its widest row above the neck) over the torso's (the median width below
+    # the shoulder line): from the front a head (0.15-0.2 m with hair) spans 0.3-0.45 of the
+    # shoulders and arms (0.45 m), 0.33-0.51 on the stills and seated webcam clips (long hair the
+    # most); in profile it is 0.7-0.9 of the torso's depth (0.2 m against 0.22-0.3 m), 0.72-0.89 on
+    # the drawn side views.  Up to the first is a front view, from the second a side view.
+    outline_head_front_max: float = 0.55
+    outline_head_side_min: float = 0.65
+    # The outline's median width below the shoulder line over its height there (to the frame's
+    # bottom or the outline's end): a torso framing standing side-on shows a body 0.5 torso
+    # lengths deep over 1-1.6 torso lengths (0.2-0.4, also on the real side views); facing the
+    # camera 1.1-1.2 torso lengths wide (0.7-1.2 standing, 2-6 seated at a desk with the head in
+    # view).  Up to the first is a side view, from the second a front view, in between unclear.
+    # A whole body seen from the front is narrow too (legs): its head, when seen, contradicts it
+    # and the view stays unknown.
+    outline_side_max_aspect: float = 0.45
+    outline_front_min_aspect: float = 0.6
+    # Torso length of a side view from the outline: the body's depth (median width over the chest
+    # and belly rows) over this.  Chest depth 0.13 H and belly depth 0.12-0.2 H over a 0.29 H torso
+    # (0.45-0.65), clothing and a hanging arm add a little; 0.42 on the drawn side view; 0.5 sits
+    # between.  (A frame edge says nothing of the length: the head, hips or both may be cut.)
+    outline_side_depth_per_torso: float = 0.5
+    # Which way a side view faces, with pose absent: the front is the wall that breathes.  Over the
+    # chest and belly rows, the temporal spread of the motion map (see fallback_window_s) within
+    # facing_wall_window_px of each edge of the outline, divided by the edge's contrast, is how far
+    # each edge moves; summed over the outlines since the side view began.  The side whose edge
+    # moves at least facing_min_wall_ratio times as far as the other is the front: 1.2-1.9 on drawn
+    # side views breathing (the back stays put), 1.1-1.9 on real standing profiles; standing
+    # sway moves both edges alike (0.9-1.0 with 6 px of sway), hands and hair move either.  Not
+    # before facing_min_updates outlines (about a breath), so that one breath's start cannot decide.
+    # The window, in pixels of the motion map (160 px wide: 8 px of a 640 px frame), holds the
+    # outline's own error (2.5 px) and a breath's excursion.
+    facing_wall_window_px: int = 2
+    facing_min_wall_ratio: float = 1.3
+    facing_min_updates: int = 3
     # A side view with a known facing gets chest and belly boxes over the front of the torso: from
     # side_box_front - side_box_depth to side_box_front torso lengths ahead of the shoulder
     # landmarks' midpoint.  In profile those landmarks sit at the middle of the body's depth
@@ -1137,9 +1191,9 @@ class PatternConfig:
     # than none.
     min_confidence: float = 0.4
     # Confidence factors for readings whose geometry is less certain: a side view (the belly's
-    # forward motion against the chest's rise, facing from the head's position), a view pose could
-    # not classify (angled, the front measure is used), regions located from motion only (their
-    # chest/belly split is a guess: "unknown").
+    # forward motion against the chest's rise, facing from pose, the outline or the head), a view
+    # pose could not classify (angled, the front measure is used), regions located from motion only
+    # (their chest/belly split is a guess: "unknown").
     side_view_factor: float = 0.85
     unknown_view_factor: float = 0.7
     # A switch (e.g. chest breathing turning into belly breathing) is reported when a split of the

@@ -117,6 +117,9 @@ class TorsoRegions:
     # width by body proportions; the located area's height for the motion fallback): the body's
     # size, against which motion is judged (sway vs a squat).
     torso_px: float | None = None
+    # Side view: +1 when the person faces +x (image right), -1 for -x, 0 when unknown or not a side
+    # view (from pose's nose or shoulder depths, or from which edge of the outline breathes).
+    facing: float = 0.0
 
 
 # ---------------------------------------------------------------------------------------------

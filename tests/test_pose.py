@@ -432,7 +432,7 @@ def test_outline_locates_a_headless_front_torso():
     o = person_outline(silhouette(FRONT_W, FRONT_H, [FRONT_TORSO]), width=FRONT_W, height=FRONT_H)
     assert o is not None and o.grounded
     r, notes = regions_from_outline(o, t_s=2.0)
-    assert r.method == "motion" and r.view == "unknown" and r.t_s == 2.0
+    assert r.method == "motion" and r.view == "front" and r.t_s == 2.0
     assert any("shoulder line is taken at the frame's top edge" in n for n in notes)
     assert r.shoulders is None and r.reference is None  # both are above the picture
     # a torso-sized length from the body's width (about 370 px here), not a speck, not the frame
@@ -557,6 +557,12 @@ def test_side_view_facing_from_shoulder_depths_when_the_nose_is_out_of_frame():
             assert r.chest.x1 < shoulder_x and r.belly.x1 < shoulder_x
         else:
             assert r.chest.x0 > shoulder_x and r.belly.x0 > shoulder_x
+        # ... and the regions carry that facing to the tracker, whatever a head box would suggest
+        from breathcam.capture.tracker import _facing
+
+        assert r.facing == (-1.0 if mirror else 1.0)
+        behind = Box(r.chest.x0 - 200, 0, r.chest.x0 - 150, 50) if not mirror else Box(r.chest.x1 + 150, 0, r.chest.x1 + 200, 50)
+        assert _facing(dataclasses.replace(r, reference=behind), DEFAULT.motion) == r.facing
 
 
 def test_view_from_the_shoulder_lines_turn():
@@ -572,6 +578,156 @@ def test_view_from_the_shoulder_lines_turn():
     lm = dataclasses.replace(lm, depth_px=np.zeros(len(L)))
     r, _ = regions_from_landmarks(lm, t_s=0.0)
     assert r.view == "front" and abs(r.chest.center[0] - 495.0) < 20
+
+
+# ------------------------------------------------------------------------------------------------
+# the view and the facing from the outline alone (pose found nobody)
+# ------------------------------------------------------------------------------------------------
+
+
+def test_outline_tells_a_front_view_from_a_side_view():
+    from breathcam.capture.pose import outline_shape, person_outline
+
+    def shape(polys, circles=(), w=W, h=H):
+        return outline_shape(person_outline(silhouette(w, h, polys, circles=circles), width=w, height=h))
+
+    # a torso facing the camera, head cut by the frame: as wide as the picture is tall
+    front = shape([FRONT_TORSO], w=FRONT_W, h=FRONT_H)
+    assert front.view == "front" and front.cut and front.aspect > CFG.outline_front_min_aspect
+    # seated at a webcam, head in view: a head a third of the shoulders' width, a wide outline
+    seated = [(300, 150), (340, 150), (345, 185), (570, 215), (600, 480), (40, 480), (70, 215), (295, 185)]
+    s = shape([seated], circles=[(320, 95, 60)])
+    assert s.view == "front" and s.head_ratio < CFG.outline_head_front_max
+    # standing side-on, head cut: a body 130 px deep over 480 px of picture
+    side = shape([[(250, 0), (380, 0), (385, 240), (375, 480), (255, 480), (245, 240)]])
+    assert side.view == "side" and side.aspect < CFG.outline_side_max_aspect
+    # ... its torso length from the body's depth, not from the frame (the frame shows 480 px)
+    assert side.length_px == pytest.approx(130 / CFG.outline_side_depth_per_torso, rel=0.1)
+    # side-on with a head in profile: the head nearly as deep as the chest, a neck between
+    profile = [(272, 150), (330, 150), (380, 200), (385, 480), (245, 480), (250, 200)]
+    p = shape([profile], circles=[(300, 100, 52)])
+    assert p.view == "side" and p.head_ratio > CFG.outline_head_side_min and not p.cut
+    assert 150 <= p.shoulder_y <= 210  # below the neck, where the outline widens to the chest
+    # a whole body facing the camera: narrow over its height (legs) but a small head: unclear
+    body = [(300, 90), (340, 90), (345, 110), (420, 125), (425, 240), (395, 260), (390, 480), (250, 480),
+            (245, 260), (215, 240), (220, 125), (295, 110)]
+    whole = shape([body], circles=[(320, 55, 38)])
+    assert whole.aspect < CFG.outline_side_max_aspect and whole.head_ratio < CFG.outline_head_front_max
+    assert whole.view == "unknown"
+
+
+def test_walls_that_breathe_tell_the_facing():
+    from breathcam.capture.pose import facing_from_walls, person_outline, wall_motion
+
+    # a body 130 px deep (x 250-380 of 640), dark on a light wall; motion map at 160 px wide
+    o = person_outline(silhouette(W, H, [[(250, 0), (380, 0), (380, 480), (250, 480)]]), width=W, height=H)
+    still = np.full((120, 160), 200.0)
+    still[:, 63:95] = 40.0  # columns 250/4 .. 380/4
+    def spread(left: float, right: float) -> np.ndarray:
+        s = np.full((120, 160), 0.2)
+        s[:, 61:65] = left
+        s[:, 93:97] = right
+        return s
+
+    kw = dict(y0=100.0, y1=400.0, config=CFG)
+    front_right = wall_motion(o, spread(2.0, 8.0), still, **kw)
+    assert facing_from_walls(front_right, config=CFG) == 1.0
+    assert facing_from_walls(wall_motion(o, spread(8.0, 2.0), still, **kw), config=CFG) == -1.0
+    # both walls move alike (the whole body sways): no facing; nothing moves: none either
+    assert facing_from_walls(wall_motion(o, spread(6.0, 6.5), still, **kw), config=CFG) == 0.0
+    assert facing_from_walls(np.zeros(4), config=CFG) == 0.0
+    # the locator computes the motion map only around the two edges (a tenth of its cost)
+    from breathcam.capture.pose import wall_columns
+
+    (a, b), (c, d) = wall_columns(o, map_width=160, **kw)
+    assert a <= 61 and 65 <= b <= 70 and 90 <= c <= 93 and d >= 97
+    # the evidence adds up over time: a weak lead on many outlines decides, a tie does not
+    weak = sum(wall_motion(o, spread(4.0, 5.5), still, **kw) for _ in range(5))
+    assert facing_from_walls(weak + wall_motion(o, spread(4.0, 4.0), still, **kw), config=CFG) == 1.0
+
+
+@pytest.fixture(scope="module")
+def side_scene():
+    from breathcam.simulate.side import build_side_scene
+
+    return build_side_scene(W, H, clothing="original", seed=5, reach_px=12.0)
+
+
+def side_clip(scene, *, seconds: float, fps: float, breath_px: float, sway_px: float = 0.0, mirror: bool = False):
+    """Frames of the drawn side view (facing +x, or -x mirrored) breathing at 15/min, the belly
+    forward by ``breath_px`` and the chest up by as much, optionally swaying sideways at 11/min."""
+    from breathcam.simulate.side import side_frame
+
+    rng = np.random.default_rng(1)
+    noise = [rng.normal(0, 1.5, (H, W, 3)).round().astype(np.int16) for _ in range(4)]  # sensor noise
+    out = []
+    for i in range(int(seconds * fps)):
+        t = i / fps
+        b = breath_px * 0.5 * (1 - math.cos(2 * math.pi * 0.25 * t))
+        sway = np.float32([[1, 0, sway_px * math.sin(2 * math.pi * 0.18 * t)], [0, 1, 0]]) if sway_px else None
+        img = np.clip(side_frame(scene, b, b, sway=sway) + noise[i % 4], 0, 255).astype(np.uint8)
+        out.append(img[:, ::-1].copy() if mirror else img)
+    return out
+
+
+@pytest.mark.parametrize("mirror", [False, True])
+def test_outline_of_a_drawn_side_view_places_the_boxes_on_the_front(side_scene, mirror):
+    """The drawn side view (pose never finds it): the outline shows a side view, the torso length
+    comes from the body's depth, and with the facing known the chest and belly boxes cover the
+    front contour, ahead of the body's middle; without it they span the body's depth."""
+    from breathcam.capture.pose import _MediapipeOutline, _StderrFilter, outline_shape, person_outline, regions_from_outline
+
+    img = side_clip(side_scene, seconds=0.1, fps=10, breath_px=0.0, mirror=mirror)[0]
+    seg = _MediapipeOutline(CFG, _StderrFilter())
+    try:
+        o = person_outline(seg.process(img), width=W, height=H)
+    finally:
+        seg.close()
+    g = side_scene.geometry
+    flip = (lambda x: W - x) if mirror else (lambda x: x)
+    s = outline_shape(o)
+    assert s.view == "side" and not s.cut
+    assert 0.35 * H < s.length_px < 0.6 * H  # the drawn torso: shoulder (0.17 H) to hips (0.7 H)
+    facing = -1.0 if mirror else 1.0
+    r, notes = regions_from_outline(o, t_s=0.0, facing=facing)
+    assert r.view == "side" and r.facing == facing and r.method == "motion"
+    assert any(f"facing the {'left' if mirror else 'right'} of the picture" in n for n in notes)
+    for box, front_x, (row0, row1) in ((r.chest, g["chest_front_x"], g["chest_rows_y"]), (r.belly, g["belly_front_x"], g["belly_rows_y"])):
+        fx = flip(front_x)
+        assert box.x0 < fx < box.x1  # the front wall, which moves forward on inhale
+        assert (box.center[0] - s.centre_x) * facing > 0.1 * s.length_px  # ahead of the body's middle
+        assert abs(box.x1 - fx if not mirror else box.x0 - fx) < 0.12 * s.length_px  # little of the wall ahead
+        assert box.y0 < row1 and box.y1 > row0  # over the rows where that wall moves
+    assert r.chest.y1 <= r.belly.y0
+    # facing unknown: the boxes span the body's depth, both walls inside
+    r0, notes0 = regions_from_outline(o, t_s=0.0)
+    assert r0.view == "side" and r0.facing == 0.0 and any("not yet which way" in n for n in notes0)
+    assert r0.belly.x0 < flip(side_scene.pivot[0]) < r0.belly.x1 and r0.belly.x0 < flip(g["belly_front_x"]) < r0.belly.x1
+
+
+@pytest.mark.parametrize("mirror", [False, True])
+def test_locator_finds_which_way_a_side_view_faces_from_its_breathing(side_scene, mirror):
+    """Pose finds nobody: after a few breaths' outlines the locator knows the side the person
+    faces from which edge breathes, and puts the boxes there; a body that only sways sideways
+    (both edges move alike) leaves the facing unknown."""
+    fps = 10.0
+
+    def run(images):
+        with TorsoLocator() as loc:
+            loc._pose.process = lambda image, crop=None: None  # pose never finds the drawing
+            regions = [loc.locate(f) for f in frames_of(images, fps=fps)]
+        return regions, loc.notes
+
+    regions, notes = run(side_clip(side_scene, seconds=8.0, fps=fps, breath_px=4.0, mirror=mirror))
+    r = regions[-1]
+    front_x = W - side_scene.geometry["belly_front_x"] if mirror else side_scene.geometry["belly_front_x"]
+    assert r.method == "motion" and r.view == "side" and r.facing == (-1.0 if mirror else 1.0)
+    assert r.belly.x0 < front_x < r.belly.x1
+    assert any("side-on, facing the" in n for n in notes)
+    assert all(x.facing == 0.0 for x in regions[: int(1.5 * fps)])  # not decided on the first second
+    if not mirror:
+        swaying, _ = run(side_clip(side_scene, seconds=8.0, fps=fps, breath_px=0.0, sway_px=4.0))
+        assert swaying[-1].view == "side" and swaying[-1].facing == 0.0
 
 
 # ------------------------------------------------------------------------------------------------

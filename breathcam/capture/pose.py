@@ -32,8 +32,16 @@ wheel) once per ``outline_interval_s`` (:class:`Outline`, :func:`person_outline`
   reset so the next run detects afresh;
 - puts side-view boxes on the body's front contour (:func:`front_contour`);
 - keeps pose's regions while pose misses a person whose outline still covers them;
-- places the torso by itself when pose finds nobody (:func:`regions_from_outline`: shoulder line
-  where the outline widens, or the frame's top edge; size from its width; view unknown).
+- places the torso by itself when pose finds nobody (:func:`regions_from_outline`,
+  :func:`outline_shape`): shoulder line where the outline widens (below a neck in profile), or the
+  frame's top edge; the view from the outline's width over its height below the shoulders and, when
+  a head shows, the head's width over the torso's (a side view is half as wide as a front view; a
+  head is a third of the shoulders' width but most of the chest's depth), "unknown" when these
+  disagree or say nothing; torso length from the body's width (front) or depth (side).  A side
+  view faces the edge that breathes (:func:`wall_motion`: the motion map along each edge of the
+  outline, summed over the outlines since the side view began) and then gets pose's side-view boxes
+  on the front contour (:func:`torso_boxes`, shared with pose); until the facing is clear its boxes
+  span the body's depth.
 
 Without a usable outline the regions come from :func:`motion_regions`: the bounding box of the
 strongest temporal spread of intensity over the last seconds (the chest moves, the wall does not;
@@ -43,13 +51,23 @@ retried every ``interval_s`` while an outline shows a person, every ``retry_inte
 
 Where it fails: the outline model misses clothing it does not take for a person (a spacesuit, a
 dark suit filling the frame with no background) and clothing of the background's colour (a white
-shirt against a white wall: side-view boxes then stay where the body's proportions put them);
-outline-only regions know neither the view nor the torso's length beyond proportions of its width
-(a person holding something wide, a chair back in the outline); the motion fallback cannot tell a
-breathing chest from steady motion (a fan, a pet, gestures) and takes a whole swaying body as the
-torso; torso length from proportions is wrong for unusual bodies or postures (the belly box then
-sits too high or low); the facing from the shoulders' depths rests on mediapipe telling left from
-right in a headless profile.  ``notes`` says which of these happened.
+shirt against a white wall: side-view boxes then stay where the body's proportions put them).
+Outline-only regions rest on proportions: the view stays unknown for a whole body seen from the
+front (narrow, but its head says front) and for someone side-on at a desk (arms forward: short and
+wide, but the head says side), and comes out wrong for a side view cut short above the belly with
+the head out of frame (wide for its height: read as front) or a front view down to the feet with
+the head cut (narrow: read as side); the torso length is the body's width or depth by proportion
+(wrong with something wide held, a chair back in the outline, a big belly in profile); a side
+view's shoulder line is the frame's top edge when the head shows without a narrower neck below it
+(the boxes then sit high).  The facing of a side view needs breathing to move one edge more than
+the other: standing sway, a long breath hold from the start or hands, hair, a screen or a passer-by
+moving at one edge keep it unknown (boxes over the whole depth) or, rarely, make it wrong (boxes on
+the back); a person who turns round while the outline never sees them from the front keeps the old
+facing until the new one outweighs it.  The motion fallback cannot tell a breathing chest from
+steady motion (a fan, a pet, gestures) and takes a whole swaying body as the torso; torso length
+from proportions is wrong for unusual bodies or postures (the belly box then sits too high or
+low); the facing from the shoulders' depths rests on mediapipe telling left from right in a
+headless profile.  ``notes`` says which of these happened.
 """
 
 from __future__ import annotations
@@ -319,6 +337,62 @@ def _torso_frame(lm: PoseLandmarks, config: PoseConfig) -> _TorsoFrame | None:
     return _TorsoFrame(origin, u, v, length, sep, view, hip_len is not None, facing)
 
 
+def torso_boxes(
+    origin: np.ndarray, u: np.ndarray, v: np.ndarray, *, length_px: float, sep_px: float, view: str, facing: float,
+    outline: "Outline | None" = None, config: PoseConfig = DEFAULT.pose,
+) -> tuple[Box, Box, Box, tuple[str, ...]]:
+    """Chest, belly and shoulder boxes (pixels, not yet fitted to the image) in a torso's own frame.
+
+    ``origin`` is the shoulder line's middle, ``u`` the unit vector down the torso, ``v`` across
+    it, ``length_px`` the torso length and ``sep_px`` the shoulder-point separation.  A front view
+    gets boxes between the shoulders.  Any other view gets boxes the body's depth wide
+    (``side_depth``), or, in a side view whose ``facing`` (the side of ``v`` the person faces, 0
+    unknown) is known, boxes over the front of the torso (``side_box_front``, ``side_box_depth``);
+    with the person's ``outline`` those go onto its front contour (:func:`front_contour`) where
+    that contour lies where a torso's front wall can be.  Both pose (:func:`regions_from_landmarks`)
+    and the outline alone (:func:`regions_from_outline`) place their boxes here.
+    """
+    L, sep = float(length_px), float(sep_px)
+    notes = []
+    if view == "front":
+        chest_half, belly_half, shift = 0.5 * config.chest_width * sep, 0.5 * config.belly_width * sep, 0.0
+        band_half = 0.5 * sep + config.shoulder_margin * sep
+    else:
+        depth = config.side_depth * L
+        chest_half = max(0.5 * config.chest_width * sep, 0.5 * depth)
+        belly_half = max(0.5 * config.belly_width * sep, 0.5 * depth)
+        shift = facing * config.side_front_shift * depth
+        band_half = max(0.5 * sep + config.shoulder_margin * sep, 0.5 * depth)
+    forward = view == "side" and facing != 0
+    if forward:
+        # over the front of the torso: chest and belly walls, not the arm (see side_box_front)
+        chest_half = belly_half = 0.5 * config.side_box_depth * L
+        shift = facing * (config.side_box_front - 0.5 * config.side_box_depth) * L
+
+    def torso_box(a0, a1, half, b_shift=0.0):
+        return _box_from_torso(origin, u, v, a0=a0 * L, a1=a1 * L, b0=b_shift - half, b1=b_shift + half)
+
+    chest = torso_box(config.chest_top, config.chest_bottom, chest_half, shift)
+    belly = torso_box(config.belly_top, config.belly_bottom, belly_half, shift)
+    if forward and outline is not None and abs(v[0]) > 0.5:
+        fx = math.copysign(1.0, facing * v[0])  # image direction the person faces
+
+        def on_contour(b: Box) -> Box | None:
+            xf = front_contour(outline, b.y0, b.y1, forward_x=fx, config=config)
+            if xf is None or not config.side_front_min <= (xf - origin[0]) * fx / L <= config.side_front_max:
+                return None
+            front = xf + fx * config.side_contour_margin * L
+            back = front - fx * config.side_box_depth * L
+            return Box(min(front, back), b.y0, max(front, back), b.y1)
+
+        moved = [on_contour(chest), on_contour(belly)]
+        chest, belly = moved[0] or chest, moved[1] or belly
+        if any(moved):
+            notes.append("side view: chest and belly regions placed on the front contour of the body's outline")
+    shoulders = torso_box(-config.shoulder_above, config.shoulder_below, band_half)
+    return chest, belly, shoulders, tuple(notes)
+
+
 def regions_from_landmarks(
     lm: PoseLandmarks, *, t_s: float, config: PoseConfig = DEFAULT.pose, outline: "Outline | None" = None
 ) -> tuple[TorsoRegions | None, tuple[str, ...]]:
@@ -331,44 +405,12 @@ def regions_from_landmarks(
     tf = _torso_frame(lm, config)
     if tf is None:
         return None, ()
-    notes = []
-    W, H, L, sep = lm.width, lm.height, tf.length_px, tf.sep_px
-    if tf.view == "front":
-        chest_half, belly_half, shift = 0.5 * config.chest_width * sep, 0.5 * config.belly_width * sep, 0.0
-        band_half = 0.5 * sep + config.shoulder_margin * sep
-    else:
-        depth = config.side_depth * L
-        chest_half = max(0.5 * config.chest_width * sep, 0.5 * depth)
-        belly_half = max(0.5 * config.belly_width * sep, 0.5 * depth)
-        shift = tf.facing * config.side_front_shift * depth
-        band_half = max(0.5 * sep + config.shoulder_margin * sep, 0.5 * depth)
-    forward = tf.view == "side" and tf.facing != 0
-    if forward:
-        # over the front of the torso: chest and belly walls, not the arm (see side_box_front)
-        chest_half = belly_half = 0.5 * config.side_box_depth * L
-        shift = tf.facing * (config.side_box_front - 0.5 * config.side_box_depth) * L
-
-    def torso_box(a0, a1, half, b_shift=0.0):
-        return _box_from_torso(tf.origin, tf.u, tf.v, a0=a0 * L, a1=a1 * L, b0=b_shift - half, b1=b_shift + half)
-
-    chest = torso_box(config.chest_top, config.chest_bottom, chest_half, shift)
-    belly = torso_box(config.belly_top, config.belly_bottom, belly_half, shift)
-    if forward and outline is not None and abs(tf.v[0]) > 0.5:
-        fx = math.copysign(1.0, tf.facing * tf.v[0])  # image direction the person faces
-
-        def on_contour(b: Box) -> Box | None:
-            xf = front_contour(outline, b.y0, b.y1, forward_x=fx, config=config)
-            if xf is None or not config.side_front_min <= (xf - tf.origin[0]) * fx / L <= config.side_front_max:
-                return None
-            front = xf + fx * config.side_contour_margin * L
-            back = front - fx * config.side_box_depth * L
-            return Box(min(front, back), b.y0, max(front, back), b.y1)
-
-        moved = [on_contour(chest), on_contour(belly)]
-        chest, belly = moved[0] or chest, moved[1] or belly
-        if any(moved):
-            notes.append("side view: chest and belly regions placed on the front contour of the body's outline")
-    shoulders = torso_box(-config.shoulder_above, config.shoulder_below, band_half)
+    W, H, L = lm.width, lm.height, tf.length_px
+    chest, belly, shoulders, box_notes = torso_boxes(
+        tf.origin, tf.u, tf.v, length_px=L, sep_px=tf.sep_px, view=tf.view, facing=tf.facing, outline=outline,
+        config=config,
+    )
+    notes = list(box_notes)
     belly_in_view = inside_fraction(belly, width=W, height=H) >= config.min_inside_fraction
     if not belly_in_view:
         notes.append("belly region mostly outside the frame; breathing measured on the chest only")
@@ -409,8 +451,16 @@ def regions_from_landmarks(
         belly_in_view=belly_in_view,
         arms_on_torso=arms,
         torso_px=float(L),
+        facing=_image_facing(tf.view, tf.facing, tf.v),
     )
     return regions, tuple(notes)
+
+
+def _image_facing(view: str, facing: float, v: np.ndarray) -> float:
+    """+1/-1 when a side view faces +x/-x in the image (``facing`` is the side of ``v``), else 0."""
+    if view != "side" or not facing or abs(float(v[0])) <= 0.5:
+        return 0.0
+    return math.copysign(1.0, facing * float(v[0]))
 
 
 def arms_across(lm: PoseLandmarks, boxes: tuple[Box, ...], *, config: PoseConfig = DEFAULT.pose) -> bool:
@@ -572,76 +622,292 @@ def outline_dwarfs_torso(
     return len(widths) > 0 and sep < config.min_shoulders_per_outline * float(np.median(widths))
 
 
-def regions_from_outline(
-    outline: Outline | None, *, t_s: float, config: PoseConfig = DEFAULT.pose
-) -> tuple[TorsoRegions | None, tuple[str, ...]]:
-    """Chest, belly, shoulder and head boxes from the person's outline alone (pose found nobody).
+@dataclass(frozen=True)
+class OutlineShape:
+    """What the person's outline alone says about the torso (:func:`outline_shape`), in frame pixels.
+
+    ``view`` is "front", "side" or "unknown"; ``shoulder_y`` the shoulder line (0 with ``cut``: the
+    frame's top edge cuts head and shoulders); ``length_px`` the torso length; ``centre_x`` the
+    middle of the body over the chest rows; ``width_px`` the body's width (front: across shoulders
+    and arms, the 90th percentile of the row widths) or depth (side: the median over the chest and
+    belly rows); ``head`` the part above the shoulder line (None when nothing is).  ``aspect`` and
+    ``head_ratio`` are the evidence for the view (see ``outline_side_max_aspect`` and
+    ``outline_head_front_max``; ``head_ratio`` None when no head is seen).
+    """
+
+    view: str
+    shoulder_y: float
+    cut: bool
+    length_px: float
+    centre_x: float
+    width_px: float
+    head: Box | None
+    aspect: float
+    head_ratio: float | None
+
+
+def _middle_x(outline: Outline, y0: float, y1: float) -> float | None:
+    """The middle of the outline's extent (median over the frame rows y0..y1), None when empty."""
+    r0, r1 = outline._row_range(y0, y1)
+    band = outline.mask[r0:r1]
+    band = band[band.any(axis=1)]
+    if not len(band):
+        return None
+    first = np.argmax(band, axis=1)
+    last = band.shape[1] - 1 - np.argmax(band[:, ::-1], axis=1)
+    return float(np.median(0.5 * (first + last + 1))) * outline.sx
+
+
+def _view_from(votes: tuple[str | None, ...]) -> str:
+    """One view when the evidence agrees (None: no evidence), "unknown" when it conflicts or is absent."""
+    seen = {v for v in votes if v is not None}
+    return seen.pop() if len(seen) == 1 else "unknown"
+
+
+def _head_width(widths: np.ndarray) -> float | None:
+    """The head's width from the outline's row widths above the shoulder line: the widest row in
+    their upper part, with a narrower row (the neck) below it; None when the outline only widens
+    downwards there (a neck or the shoulders' slope cut by the frame: no head)."""
+    n = len(widths)
+    if n < 3:
+        return None
+    peak = int(np.argmax(widths[: max(1, int(round(0.6 * n)))]))  # the head's widest row, above the neck
+    neck = peak + int(np.argmin(widths[peak:]))
+    return float(widths[peak]) if neck > peak and widths[neck] < widths[peak] else None
+
+
+def outline_shape(outline: Outline | None, *, config: PoseConfig = DEFAULT.pose) -> OutlineShape | None:
+    """The view, shoulder line and torso length from the person's outline alone (pose found nobody).
 
     The shoulder line is the first row from the top where the outline spans
-    ``outline_shoulder_fraction`` of its body width (the frame's top edge when it is that wide
-    there already: head and neck out of frame); the torso length and the shoulder separation
-    are proportional to the body width; the boxes then follow the same fractions as pose's, centred
-    on the middle of the outline at the chest.  The view is unknown.  Returns (None, ()) for an
-    outline that does not reach the frame's bottom (a head alone, a patch of clothing).
+    ``outline_shoulder_fraction`` of its body width, below the neck when the frame's top row is
+    already that wide and the outline narrows to a neck under it (a head seen in profile, as deep as
+    the torso); without a neck, a top row that wide is a torso cut by the frame (``cut``).  The view
+    comes from two pieces of evidence that hold for people and cameras in general, not from the
+    frame: the outline's width below the shoulder line over its height there (a body seen side-on
+    is half as deep as it is wide from the front: ``outline_side_max_aspect``), and, when a head is
+    seen above the shoulders, its width over the torso's (a head is a third of the shoulders' width
+    but most of the chest's depth: ``outline_head_front_max``).  When they disagree (a whole body
+    from the front is narrow; a person side-on at a desk, arms forward, is short and wide) or say
+    nothing, the view is "unknown".  The torso length is the body width by proportion
+    (``outline_width_per_torso``) unless the view is side, then the body's depth over the chest and
+    belly rows (``outline_side_depth_per_torso``).  None for an outline that does not reach the
+    frame's bottom (a head alone, a patch of clothing).
     """
     if outline is None or not outline.grounded:
-        return None, ()
-    W, H = outline.width, outline.height
-    widths = outline.mask.sum(axis=1) * outline.sx
+        return None
+    sx, sy = outline.sx, outline.sy
+    widths = outline.mask.sum(axis=1) * sx
     rows = np.flatnonzero(widths > 0)
     body = outline.body_width()
     if len(rows) == 0 or body <= 0:
-        return None, ()
-    notes = []
-    top = int(rows[0])
-    shoulder_row = int(np.flatnonzero(widths >= config.outline_shoulder_fraction * body)[0])
+        return None
+    top, bottom = int(rows[0]), int(rows[-1]) + 1
+    wide = widths >= config.outline_shoulder_fraction * body
+    shoulder_row = int(np.flatnonzero(wide)[0])
+    # a head as deep as the torso (a profile) is that wide already: a neck below it, narrower than
+    # the head, then the torso, wider than the head, show where the shoulders are
+    search = min(bottom, top + max(2, int(math.ceil(config.outline_neck_search * body / sy))))
+    if shoulder_row < search:
+        running = np.maximum.accumulate(widths[shoulder_row:search])
+        narrow = np.flatnonzero(widths[shoulder_row:search] <= config.outline_neck_fraction * running)
+        if len(narrow):
+            neck = shoulder_row + int(narrow[0])
+            below = np.flatnonzero(wide[neck:search])
+            # a head is narrower than the torso under it (a torso that narrows and widens again,
+            # at the waist or where the outline has gaps, is not)
+            if len(below) and running[neck - shoulder_row] <= config.outline_cut_head_max * float(
+                np.median(widths[neck + int(below[0]) : bottom])
+            ):
+                shoulder_row = neck + int(below[0])
     cut = shoulder_row == top and top == 0
-    y_sh = 0.0 if cut else (shoulder_row + 0.5) * outline.sy
-    L = body / config.outline_width_per_torso
-    sep = config.outline_shoulders_per_width * body
-    # centre: the middle of the outline's extent over the chest rows
-    r0, r1 = outline._row_range(y_sh + config.chest_top * L, y_sh + config.chest_bottom * L)
-    band = outline.mask[r0:r1]
-    band = band[band.any(axis=1)]
-    if len(band):
-        first = np.argmax(band, axis=1)
-        last = band.shape[1] - 1 - np.argmax(band[:, ::-1], axis=1)
-        cx = float(np.median(0.5 * (first + last + 1))) * outline.sx
+    y_sh = 0.0 if cut else (shoulder_row + 0.5) * sy
+    head = None
+    head_ratio = None
+    torso_w = float(np.median(widths[shoulder_row:bottom]))
+    visible = (bottom - shoulder_row) * sy
+    if shoulder_row > top:
+        head_rows = outline.mask[top:shoulder_row]
+        cols = np.flatnonzero(head_rows.any(axis=0))
+        head = Box(cols[0] * sx, top * sy, (cols[-1] + 1) * sx, shoulder_row * sy)
+        head_w = _head_width(widths[top:shoulder_row])
+        if head_w is not None and head.height >= config.outline_head_min_height * body and torso_w > 0:
+            head_ratio = head_w / torso_w
+    aspect = torso_w / visible if visible > 0 else 0.0
+    by_aspect = (
+        "side" if aspect <= config.outline_side_max_aspect
+        else "front" if aspect >= config.outline_front_min_aspect else None
+    )
+    by_head = None
+    if head_ratio is not None:
+        by_head = (
+            "front" if head_ratio <= config.outline_head_front_max
+            else "side" if head_ratio >= config.outline_head_side_min else None
+        )
+    view = _view_from((by_aspect, by_head))
+    if view == "side":
+        # the body's depth over the chest and belly rows (refined once: those rows depend on it)
+        depth = torso_w
+        for _ in range(2):
+            L = depth / config.outline_side_depth_per_torso
+            d = outline.row_widths(y_sh + config.chest_top * L, y_sh + config.belly_bottom * L)
+            d = d[d > 0]
+            if len(d):
+                depth = float(np.median(d))
+        width, L = depth, depth / config.outline_side_depth_per_torso
     else:
-        cx = outline.centre_x()
+        width, L = body, body / config.outline_width_per_torso
+    cx = _middle_x(outline, y_sh + config.chest_top * L, y_sh + config.chest_bottom * L)
+    return OutlineShape(
+        view=view, shoulder_y=y_sh, cut=cut, length_px=float(L), centre_x=outline.centre_x() if cx is None else cx,
+        width_px=float(width), head=head, aspect=float(aspect), head_ratio=head_ratio,
+    )
 
-    def box(a0, a1, half):
-        return Box(cx - half, y_sh + a0 * L, cx + half, y_sh + a1 * L)
 
-    chest = box(config.chest_top, config.chest_bottom, 0.5 * config.chest_width * sep)
-    belly = box(config.belly_top, config.belly_bottom, 0.5 * config.belly_width * sep)
+def wall_motion(
+    outline: Outline, spread: np.ndarray, still: np.ndarray, *, y0: float, y1: float, config: PoseConfig = DEFAULT.pose
+) -> np.ndarray:
+    """How far the outline's left and right edges move, as sums to accumulate over time.
+
+    ``spread`` is the motion map (each pixel's robust temporal spread, :class:`_MotionAccumulator`)
+    and ``still`` an image of the same size (the median frame); both are mapped onto the outline's
+    frame.  Over the frame rows y0..y1, within ``facing_wall_window_px`` of each edge, an edge moving
+    by d pixels spreads a pixel by about |gradient| x d, so ``(sum(spread |g|), sum(g^2))`` per edge
+    is a least-squares estimate of d in parts that add up over time.  Returns
+    ``[left_num, left_den, right_num, right_den]`` (see :func:`facing_from_walls`).
+    """
+    out = np.zeros(4)
+    spread = np.asarray(spread, np.float64)
+    still = np.asarray(still, np.float64)
+    if spread.ndim != 2 or spread.shape != still.shape or min(spread.shape) < 2:
+        return out
+    mh, mw = spread.shape
+    g = np.abs(np.gradient(still, axis=1))
+    k = int(config.facing_wall_window_px)
+    r0, r1 = outline._row_range(y0, y1)
+    mask = outline.mask
+    for r in range(r0, r1):
+        row = mask[r]
+        if not row.any():
+            continue
+        y = min(mh - 1, int((r + 0.5) * outline.sy * mh / outline.height))
+        left = int(np.argmax(row)) * outline.sx
+        right = (len(row) - int(np.argmax(row[::-1]))) * outline.sx
+        for i, x in ((0, left), (2, right)):
+            c = int(x * mw / outline.width)
+            a, b = max(0, c - k), min(mw, c + k + 1)
+            out[i] += float(spread[y, a:b] @ g[y, a:b])
+            out[i + 1] += float(g[y, a:b] @ g[y, a:b])
+    return out
+
+
+def wall_columns(
+    outline: Outline, *, y0: float, y1: float, map_width: int, config: PoseConfig = DEFAULT.pose
+) -> list[tuple[int, int]]:
+    """The column ranges (pixels of a motion map ``map_width`` wide) that :func:`wall_motion`
+    reads for the frame rows y0..y1: around the outline's left and right edges."""
+    r0, r1 = outline._row_range(y0, y1)
+    rows = outline.mask[r0:r1]
+    rows = rows[rows.any(axis=1)]
+    if not len(rows):
+        return []
+    scale = outline.sx * map_width / outline.width
+    left = np.argmax(rows, axis=1) * scale
+    right = (rows.shape[1] - np.argmax(rows[:, ::-1], axis=1)) * scale
+    pad = int(config.facing_wall_window_px) + 2  # the window, and the image's gradient around it
+    return [(int(e.min()) - pad, int(e.max()) + pad + 1) for e in (left, right)]
+
+
+def facing_from_walls(walls: np.ndarray, *, config: PoseConfig = DEFAULT.pose) -> float:
+    """+1 (the person faces +x) when the right edge moves at least ``facing_min_wall_ratio`` times
+    as far as the left (summed :func:`wall_motion`), -1 the other way round, else 0."""
+    ln, ld, rn, rd = (float(x) for x in walls)
+    if ld <= 0 or rd <= 0 or ln <= 0 or rn <= 0:
+        return 0.0
+    ratio = (rn / rd) / (ln / ld)
+    if ratio >= config.facing_min_wall_ratio:
+        return 1.0
+    if ratio <= 1.0 / config.facing_min_wall_ratio:
+        return -1.0
+    return 0.0
+
+
+def regions_from_outline(
+    outline: Outline | None, *, t_s: float, config: PoseConfig = DEFAULT.pose, facing: float = 0.0,
+    shape: OutlineShape | None = None,
+) -> tuple[TorsoRegions | None, tuple[str, ...]]:
+    """Chest, belly, shoulder and head boxes from the person's outline alone (pose found nobody).
+
+    The view, shoulder line and torso length come from :func:`outline_shape` (or ``shape``, when
+    already computed).  A front or unknown view gets boxes as pose's from the front, centred on the
+    middle of the outline at the chest, with a shoulder separation proportional to the body width.
+    A side view gets pose's side-view boxes (:func:`torso_boxes`, the shoulder points at the middle
+    of the body's depth): over the front of the torso, on the outline's front contour, when
+    ``facing`` says which way the person faces (+1: +x, -1: -x in the image; from
+    :func:`facing_from_walls`), else the body's whole depth wide.  Returns (None, ()) for an
+    outline that does not reach the frame's bottom (a head alone, a patch of clothing).
+    """
+    shape = outline_shape(outline, config=config) if shape is None else shape
+    if shape is None:
+        return None, ()
+    W, H = outline.width, outline.height
+    L, side = shape.length_px, shape.view == "side"
+    notes = []
+    if side:
+        facing = float(np.sign(facing))
+        sep = 0.0  # in profile the shoulder points overlap
+        if facing:
+            way = "right" if facing > 0 else "left"
+            notes.append(
+                f"the person's outline shows them side-on, facing the {way} of the picture (the side that "
+                "breathes): chest and belly regions on the front of the body"
+            )
+        else:
+            notes.append(
+                "the person's outline shows them side-on, but not yet which way they face: chest and belly "
+                "regions span the body's whole depth"
+            )
+    else:
+        facing = 0.0
+        sep = config.outline_shoulders_per_width * shape.width_px
+        if shape.view == "front":
+            notes.append("the person's outline shows them from the front: chest and belly placed by body proportions")
+        else:
+            notes.append(
+                "the person's outline does not show whether they face the camera or stand side-on: chest and "
+                "belly placed by body proportions, as for a front view"
+            )
+    # torso frame: origin on the shoulder line, u down the image, v = (-1, 0) across it
+    origin, u, v = np.array([shape.centre_x, shape.shoulder_y]), np.array([0.0, 1.0]), np.array([-1.0, 0.0])
+    chest, belly, band, box_notes = torso_boxes(
+        origin, u, v, length_px=L, sep_px=sep, view="side" if side else "front", facing=-facing,
+        outline=outline, config=config,
+    )
+    notes += box_notes
     belly_in_view = inside_fraction(belly, width=W, height=H) >= config.min_inside_fraction
     if not belly_in_view:
         notes.append("belly region mostly outside the frame; breathing measured on the chest only")
     fit = dict(width=W, height=H, min_px=config.min_box_px)
     shoulders, reference = None, None
-    if cut:
+    if shape.cut:
         notes.append("head and shoulders above the frame: the shoulder line is taken at the frame's top edge")
     else:
-        half = 0.5 * sep + config.shoulder_margin * sep
-        shoulders = fit_box(box(-config.shoulder_above, config.shoulder_below, half), **fit)
-        head_rows = outline.mask[top:shoulder_row]
-        if head_rows.shape[0] * outline.sy >= config.min_box_px:
-            cols = np.flatnonzero(head_rows.any(axis=0))
-            head = Box(cols[0] * outline.sx, top * outline.sy, (cols[-1] + 1) * outline.sx, shoulder_row * outline.sy)
-            if min(head.width, head.height) >= config.min_box_px:
-                reference = fit_box(head, **fit)
+        shoulders = fit_box(band, **fit)
+        head = shape.head
+        if head is not None and min(head.width, head.height) >= config.min_box_px:
+            reference = fit_box(head, **fit)
     regions = TorsoRegions(
         t_s=t_s,
         chest=fit_box(chest, **fit),
         belly=fit_box(belly, **fit),
         shoulders=shoulders,
         reference=reference,
-        view="unknown",
+        view=shape.view,
         method="motion",
         confidence=config.outline_confidence,
         belly_in_view=belly_in_view,
         torso_px=float(L),
+        facing=facing,
     )
     return regions, tuple(notes)
 
@@ -946,6 +1212,22 @@ class _MotionAccumulator:
         q25, q75 = np.percentile(stack, [25, 75], axis=0)
         return (q75 - q25).astype(np.float64) / 1.349
 
+    def maps(self, columns: list[tuple[int, int]] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The spread (as :meth:`std`) and the median image, from one pass over the window, only
+        over the ``columns`` ranges given ((start, stop) in the map's pixels; 0 elsewhere): the
+        edges of an outline need a tenth of the map, and the whole map costs tens of ms."""
+        if len(self._frames) < 2:
+            return np.zeros((1, 1)), np.zeros((1, 1))
+        stack = np.stack(self._frames)
+        h, w = stack.shape[1:]
+        spread, still = np.zeros((h, w)), np.zeros((h, w))
+        for a, b in columns if columns is not None else [(0, w)]:
+            a, b = max(0, int(a)), min(w, int(b))
+            if b > a:
+                q25, q50, q75 = np.percentile(stack[:, :, a:b], [25, 50, 75], axis=0)
+                spread[:, a:b], still[:, a:b] = (q75 - q25) / 1.349, q50
+        return spread, still
+
 
 # ---------------------------------------------------------------------------------------------
 # the locator
@@ -988,6 +1270,11 @@ class TorsoLocator:
         self._last_reset_t = -np.inf  # when pose's tracking was last reset
         self._crop: tuple[int, int] | None = None  # (x0, side) of pose's crop in a landscape frame
         self._segmenter_last_t: float | None = None
+        # evidence of which way a side view seen in the outline faces (see _side_facing)
+        self._walls = np.zeros(4)
+        self._walls_n = 0
+        self._walls_x: float | None = None
+        self._walls_facing = 0.0
 
     # -- public -------------------------------------------------------------------------------
 
@@ -1195,7 +1482,9 @@ class TorsoLocator:
             return
         if outline is not None:
             self._outline_checked_t = outline.t_s
-        target, notes = regions_from_outline(outline, t_s=t, config=cfg)
+        shape = outline_shape(outline, config=cfg)
+        facing = self._side_facing(shape, outline, new=new_outline)
+        target, notes = regions_from_outline(outline, t_s=t, config=cfg, facing=facing, shape=shape)
         if target is None and not due:
             return  # a new outline that places nothing: the motion regions wait for their update
         self._last_fallback_t = t
@@ -1207,11 +1496,17 @@ class TorsoLocator:
         source = "outline" if target is not None else "motion"
         if source != self._fallback_source:
             self._held = None  # a different source: its regions replace the others at once
+        elif target is not None and self._held is not None and (
+            (target.view, target.facing) != (self._held.view, self._held.facing)
+        ):
+            # the outline now tells the view or the facing: boxes elsewhere on the body, at once (a
+            # box sliding there over seconds would carry its points across the body and drift)
+            self._held = None
         self._fallback_source = source
         if target is not None:
             self._outline_ok_t = outline.t_s
             self._outline_seen = True
-            self._note("outline", "no person found by pose; torso located from the person's outline (chest and belly placed by body proportions)")
+            self._note("outline", "no person found by pose; torso located from the person's outline")
             for text in notes:
                 self._note(text, text)
         else:
@@ -1224,6 +1519,29 @@ class TorsoLocator:
                 if not moving:
                     self._note("central", "no motion stands out; torso assumed in the centre of the frame")
         self._held = smooth_regions(self._held, target, config=cfg)
+
+    def _side_facing(self, shape: OutlineShape | None, outline: Outline | None, *, new: bool) -> float:
+        """Which way a person the outline shows side-on faces: the edge that breathes, from the
+        motion map at every new outline since the side view began (:func:`wall_motion`)."""
+        cfg = self.config
+        if shape is None:
+            return self._walls_facing  # the outline missed the person for a moment
+        moved = self._walls_x is not None and abs(shape.centre_x - self._walls_x) > shape.width_px
+        if shape.view == "front" or moved:
+            self._walls, self._walls_n, self._walls_x, self._walls_facing = np.zeros(4), 0, None, 0.0
+        if shape.view != "side":
+            return 0.0
+        if new and self._motion.seconds >= cfg.fallback_min_s:
+            rows = dict(y0=shape.shoulder_y + cfg.chest_top * shape.length_px,
+                        y1=shape.shoulder_y + cfg.belly_bottom * shape.length_px)
+            map_width = min(cfg.fallback_width_px, outline.width)
+            spread, still = self._motion.maps(wall_columns(outline, map_width=map_width, config=cfg, **rows))
+            self._walls += wall_motion(outline, spread, still, config=cfg, **rows)
+            self._walls_n += 1
+            self._walls_x = shape.centre_x
+        if self._walls_n >= cfg.facing_min_updates:
+            self._walls_facing = facing_from_walls(self._walls, config=cfg)
+        return self._walls_facing
 
 
 def _cover(regions: TorsoRegions, outline: Outline) -> float:

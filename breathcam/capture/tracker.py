@@ -475,8 +475,13 @@ def _anchored(g: _Group, p: np.ndarray, d: np.ndarray, box: Box, *, config: Moti
 
 
 def _facing(regions: TorsoRegions, config: MotionConfig) -> float:
-    """+1/-1 when the head sits clearly ahead of the chest along x (side view), else 0."""
-    if regions.view != "side" or regions.reference is None:
+    """The located facing of a side view (``regions.facing``); without one, +1/-1 when the head sits
+    clearly ahead of the chest along x, else 0."""
+    if regions.view != "side":
+        return 0.0
+    if regions.facing:
+        return float(np.sign(regions.facing))
+    if regions.reference is None:
         return 0.0
     offset = regions.reference.center[0] - regions.chest.center[0]
     if abs(offset) <= config.facing_offset_fraction * max(regions.chest.width, 1.0):

@@ -47,8 +47,9 @@ Where it fails:
   (the strips then hold the arms) make it move with something other than the camera.
 - Sway with no head in frame cannot be told from breathing along the same axis (vertical bobbing in
   the chest trace, forward rocking in a side view belly trace).
-- The side-view facing direction comes from the chest correlation, or else from where the head sits:
-  a side view of paradoxical breathing reads as normal breathing.
+- The side-view belly's orientation comes from its correlation with the chest, or else from the
+  facing the locator found (pose's nose or shoulders, the outline's breathing edge) or where the
+  head sits: a side view of paradoxical breathing reads as normal breathing.
 - Posture changes remain as steps (the signal core band-passes them away).
 """
 
@@ -223,10 +224,10 @@ def traces_from_columns(
         else:
             facing = cols["facing"][side]
             sign_side = float(np.sign(facing.sum())) or 1.0
-            notes.append("side view: belly orientation from head position (uncertain)")
+            notes.append("side view: belly orientation from the facing direction (uncertain)")
     belly_inc = np.where(side, sign_side * belly_dx_inc, inc("belly_expansion"))
     # physical orientation of the belly trace for the pattern (forward / outward = +): the front
-    # view's expansion is physical; a side view's needs the facing direction from the head
+    # view's expansion is physical; a side view's needs the facing direction (capture.tracker._facing)
     forward_sign = 1.0
     if view == "side":
         facing_sum = float(cols["facing"][side].sum()) if side.any() else 0.0
