@@ -858,6 +858,17 @@ class SoundConfig:
     # sounds last 0.7-3 s, so the 30th percentile keeps the breath and drops the beats.
     heart_window_s: float = 0.6
     heart_percentile: float = 30.0
+    # The heart's rhythm is looked for among 48-180 beats/min in the blips that stand over the
+    # running median of the frame energy; it is taken as heard when their autocorrelation at one
+    # beat reaches this (blips at random times: under 0.1; RRuJO contact recordings: 0.3-0.8).
+    # Once heard, the percentile window above widens to one whole beat (up to heart_window_max_s,
+    # a 40/min heart), so S1 + S2 never fill a third of it, and a breathing-rate candidate at the
+    # heart's rate or at half of it (S1 and S2 taken for two beats) is not taken.
+    heart_min_bpm: float = 48.0
+    heart_max_bpm: float = 180.0
+    heart_min_autocorr: float = 0.2
+    heart_window_max_s: float = 1.5
+    heart_exclude_fraction: float = 0.06
     # The opening samples of a recording are held at the level reached after this long: the band
     # filters ring up from rest and the heart filter's window reaches back half of its 0.6 s, so
     # the first ~0.5 s read low, a step that passed for loudness changing (white noise then showed

@@ -116,3 +116,17 @@ def test_live_sound_level_hears_the_breaths_and_not_the_hold():
             assert audible[(t >= b.inhale_start) & (t <= b.end)].any(), b
     loud = max(x.above_floor_db for x in lv)
     assert loud > 10.0  # 20 dB SNR: breath sounds stand well over the floor
+
+
+@pytest.mark.parametrize("heart_bpm, seed", [(60, 0), (90, 1)])
+def test_heart_rhythm_is_found_and_not_read_as_breathing(heart_bpm, seed):
+    from breathcam.signals.sound import features
+
+    s = simulate_sound(duration_s=45, rate_bpm=12, snr_db=20, heart_bpm=heart_bpm, heart_gain=2.0, seed=seed)
+    bands = bands_for(source_rate_hz=8000, fs_hz=8000)
+    power, frame_hz = band_power(s.samples, fs_hz=8000, bands=bands)
+    assert features(power, frame_hz=frame_hz, bands=bands).heart_bpm == pytest.approx(heart_bpm, rel=0.03)
+    assert _analyze(s).rate_bpm == pytest.approx(12, abs=1)
+    noise = np.random.default_rng(seed).normal(size=s.samples.size)
+    power, frame_hz = band_power(noise, fs_hz=8000, bands=bands)
+    assert features(power, frame_hz=frame_hz, bands=bands).heart_bpm is None

@@ -165,6 +165,7 @@ class SoundFeatures:
     level_db: np.ndarray  # bands x samples
     floor_db: np.ndarray  # bands x samples
     bands: tuple[tuple[float, float], ...]
+    heart_bpm: float | None = None  # the heart's rate when its sounds were heard (heart_period)
 
     @property
     def above_floor_db(self) -> np.ndarray:
@@ -195,7 +196,11 @@ def features(
     if p.ndim != 2:
         raise ParameterError("band power must be frames x bands")
     db = _db(p).T  # bands x frames
-    win = max(1, int(round(config.heart_window_s * frame_hz)))
+    heart = heart_period(db, frame_hz=frame_hz, config=config)
+    # one whole heart period in every window: the beat's blips (S1 + S2, ~0.25 s) then cover under
+    # a third of it whatever the heart rate, and the percentile drops them
+    window_s = config.heart_window_s if heart is None else float(np.clip(heart, config.heart_window_s, config.heart_window_max_s))
+    win = max(1, int(round(window_s * frame_hz)))
     if db.shape[1] >= win and win > 1:
         db = ndimage.percentile_filter(db, config.heart_percentile, size=(1, win), mode="nearest")
     step = max(1, int(round(frame_hz / config.feature_hz)))
@@ -217,7 +222,46 @@ def features(
     else:
         floor = lv.copy()
     t = t0_s + (np.arange(n) + 0.5) * step / frame_hz
-    return SoundFeatures(fs_hz=fs, t_s=t, level_db=lv, floor_db=floor, bands=tuple(bands))
+    return SoundFeatures(fs_hz=fs, t_s=t, level_db=lv, floor_db=floor, bands=tuple(bands),
+                         heart_bpm=None if heart is None else round(60.0 / heart, 1))
+
+
+def heart_period(db: np.ndarray, *, frame_hz: float, config: SoundConfig = DEFAULT.sound) -> float | None:
+    """The heart's period (s) from the blips in the frame log energy (bands x frames), or None.
+
+    Heart sounds are short (S1, S2: 80-150 ms) and come every 0.33-1.25 s (48-180 beats/min);
+    breath sounds last 0.7 s and more.  The frames' excess over their running median over
+    ``heart_window_s`` keeps the blips and drops the breaths; its autocorrelation at the lags of
+    a heartbeat peaks at the beat's period when a heart is heard (``heart_min_autocorr``).  A lag
+    whose half also peaks as high is the S1-S2 pair seen as two beats: the shorter lag is not
+    taken, the longer one is (S1 and S2 differ, so the true period always correlates best)."""
+    n = db.shape[1]
+    lo, hi = int(np.floor(60.0 / config.heart_max_bpm * frame_hz)), int(np.ceil(60.0 / config.heart_min_bpm * frame_hz))
+    if n < 4 * hi or lo < 2:
+        return None
+    x = ndimage.uniform_filter1d(db.mean(axis=0), 3)  # 60 ms: a blip's length, and less frame noise
+    med = ndimage.median_filter(x, size=max(3, int(round(config.heart_window_s * frame_hz))), mode="nearest")
+    d = np.maximum(x - med, 0.0)
+    d = d - d.mean()
+    nfft = 1 << int(np.ceil(np.log2(2 * n)))
+    spec = np.fft.rfft(d, nfft)
+    ac = np.fft.irfft(spec * np.conj(spec), nfft)[: hi + 2]
+    if ac[0] <= 0:
+        return None
+    ac = ac / ac[0] * n / (n - np.arange(ac.size))  # unbiased, normalised
+    seg = ac[lo : hi + 1]
+    peaks, _ = signal.find_peaks(seg)
+    if peaks.size == 0:
+        return None
+    k = int(peaks[np.argmax(seg[peaks])])
+    if seg[k] < config.heart_min_autocorr:
+        return None
+    lag = lo + k
+    # parabolic refinement of the lag
+    a, b, c = ac[lag - 1], ac[lag], ac[lag + 1]
+    den = a - 2 * b + c
+    frac = 0.5 * (a - c) / den if den < 0 else 0.0
+    return float((lag + frac) / frame_hz)
 
 
 @dataclass(frozen=True)
@@ -271,6 +315,13 @@ def estimate_rate(feats: SoundFeatures, *, config: SoundConfig = DEFAULT.sound) 
     peaks, _ = signal.find_peaks(np.nan_to_num(prom, neginf=-99.0))
     if peaks.size == 0:
         return none
+    if feats.heart_bpm is not None:
+        # the heart's rhythm (or S1 and S2 taken for two beats: half of it) is no breathing rate
+        hb = feats.heart_bpm
+        away = [min(abs(grid[k] - hb) / hb, abs(grid[k] - 0.5 * hb) / (0.5 * hb)) > config.heart_exclude_fraction for k in peaks]
+        peaks = peaks[np.array(away, dtype=bool)]
+        if peaks.size == 0:
+            return none
     best = float(grid[peaks[np.argmax(prom[peaks])]])
     # refine on the summed loudness spectrum near the peak
     near = np.abs(f - best) <= res
