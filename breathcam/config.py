@@ -900,14 +900,26 @@ class SoundConfig:
     ring_inner_res: float = 1.5
     ring_outer_res: float = 4.0
     # Inhale and exhale each make a sound, so the loudness envelope often peaks at twice the
-    # breathing rate.  Half the strongest rate is taken instead when some band's loudness, or the
-    # tilt between bands (inhale and exhale sound different), shows a peak there at least this
-    # prominent.  On RRuJO the true half stood 8.7-22 dB out in 18 of 20 doubled recordings, while
-    # a spurious half reached at most 10.5 dB.
-    half_rate_min_db: float = 11.5
-    # ... and not more than this many dB below the strongest peak: in a very clean recording every
-    # small asymmetry stands 12 dB over the ring; a real half stood 8-12 dB below the peak on RRuJO.
-    half_rate_max_below_db: float = 18.0
+    # breathing rate.  Which it is comes from whether the sound events at that peak alternate
+    # between two kinds (colour, loudness, duration, spacing; signals.sound.alternation_evidence,
+    # a significance test, -log10 p): at this evidence (p < 0.01) half the peak is the rate ...
+    alternation_halve_evidence: float = 2.0
+    # ... from this evidence (p < 0.1) up, unless the events at twice the peak alternate (then the
+    # peak is one breath: its inhale and exhale), the call is too close: no rate from sound alone,
+    # the two candidates are kept for the video to decide (signals.fuse).
+    alternation_doubt_evidence: float = 1.0
+    # The test needs at least this many pairs of events (below: no evidence either way).
+    alternation_min_pairs: int = 4
+    # The loudness and tilt spectra show the same alternation as a peak at half the rate: its
+    # prominence over the ring adds (prominence - subharmonic_null_db) / subharmonic_db_per_decade
+    # to the evidence.  Where the rate was right, RRuJO's tuning part showed such a "half" peak at
+    # a median 6 dB and up to 12.4 dB (1.5 counted); where it was twice the truth, 12-25 dB.
+    subharmonic_null_db: float = 8.0
+    subharmonic_db_per_decade: float = 3.0
+    # A loudness rhythm above this (breaths/min; resting tachypnoea begins at 20-24) is taken as
+    # inhale and exhale of a breath at half of it unless the events at twice it alternate (the
+    # rhythm's own inhale and exhale heard).  Fast breathing with silent exhales reads half.
+    plausible_max_bpm: float = 26.0
     # Confidence of the rate from the prominence of its peak (the best trace): 6 dB scores 0
     # (noise spectra show 4-6 dB peaks by chance), 12 dB scores 1.
     prominence_low_db: float = 6.0

@@ -60,7 +60,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import ndimage, signal
+from scipy import ndimage, signal, stats
 
 from breathcam.config import DEFAULT, Config, SoundConfig
 from breathcam.signals.filters import bandpass, long_runs
@@ -268,11 +268,13 @@ def heart_period(db: np.ndarray, *, frame_hz: float, config: SoundConfig = DEFAU
 class RateEstimate:
     """The breathing rate read from the sound spectra."""
 
-    rate_bpm: float | None  # None: no peak in range
+    rate_bpm: float | None  # None: no peak in range, or rate and twice the rate equally likely
     prominence_db: float  # of the chosen rate's peak, best trace
     halved: bool  # True when half the loudness rate was taken (inhale and exhale both heard)
     trace_prominence_db: np.ndarray  # every trace's prominence at the rate
     confidence: float  # 0..1 from the prominence
+    candidates: tuple[float, ...] = ()  # when undecided: the breathing rate is one of these
+    alternation: tuple[float, float] = (0.0, 0.0)  # evidence (-log10 p) at the loudness rate and at twice it
 
 
 def _spectra(traces: np.ndarray, *, fs_hz: float, config: SoundConfig) -> tuple[np.ndarray, np.ndarray, float]:
@@ -297,6 +299,82 @@ def _prominence(f_bpm: np.ndarray, spec_db: np.ndarray, at_bpm: float, *, res_bp
 def _score(prominence_db: float, config: SoundConfig) -> float:
     lo, hi = config.prominence_low_db, config.prominence_high_db
     return float(np.clip((prominence_db - lo) / (hi - lo), 0.0, 1.0))
+
+
+def _event_bounds(feats: SoundFeatures, rate_bpm: float) -> np.ndarray:
+    """Sample indices where one sound event ends and the next begins, if the loudness swells once
+    per ``1 / rate_bpm``: the troughs of the mean loudness band-passed around that rate."""
+    f0 = rate_bpm / 60.0
+    hi = min(1.45 * f0, 0.45 * feats.fs_hz)
+    if hi <= 0.7 * f0 * 1.05:
+        return np.zeros(0, dtype=int)
+    loud = feats.level_db.mean(axis=0)
+    ref = bandpass(loud - loud.mean(), fs_hz=feats.fs_hz, low_hz=0.7 * f0, high_hz=hi, order=4)
+    phase = np.maximum.accumulate(np.unwrap(np.angle(signal.hilbert(ref))))
+    k0, k1 = np.ceil((phase[0] - np.pi) / (2 * np.pi)), np.floor((phase[-1] - np.pi) / (2 * np.pi))
+    idx = np.searchsorted(phase, 2 * np.pi * np.arange(k0, k1 + 1) + np.pi)
+    return np.unique(idx[(idx > 0) & (idx < phase.size)])
+
+
+def _event_features(feats: SoundFeatures, bounds: np.ndarray) -> np.ndarray:
+    """Per sound event (events x features): its loudness in every band and the tilt of every band
+    over the lowest (weighted by how far the event stands over its own quiet part: its colour), how
+    long it stays over half its swing (duration), its peak loudness, and its period."""
+    lv = feats.level_db
+    loud = lv.mean(axis=0)
+    rows = []
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        seg = loud[a:b]
+        low, top = float(np.percentile(seg, 10)), float(seg.max())
+        w = np.maximum(seg - low, 0.0) + 1e-9
+        band = (lv[:, a:b] * w).sum(axis=1) / w.sum()
+        dur = float(np.mean(seg >= 0.5 * (low + top))) * (b - a) / feats.fs_hz
+        rows.append(np.r_[band, band[1:] - band[0], dur, top, (b - a) / feats.fs_hz])
+    return np.array(rows)
+
+
+def alternation_evidence(feats: SoundFeatures, rate_bpm: float, *, config: SoundConfig = DEFAULT.sound) -> float:
+    """How strongly the sound events at ``rate_bpm`` alternate between two kinds: -log10 of the
+    p-value that odd and even events are alike (0: no evidence; 2: p = 0.01).
+
+    When inhale and exhale are both heard, the loudness swells twice per breath, and the two
+    swells differ: in colour (the tilt between bands), loudness, duration or spacing.  Events are
+    cut at the troughs of the loudness band-passed around ``rate_bpm``; each event's features
+    (:func:`_event_features`) lose their slow drift (a running mean over four events), and the
+    difference within each pair of neighbours is tested against zero: every feature by Student's
+    t (Bonferroni over the features), and loudness, colour and duration together by Hotelling's
+    T^2; the stronger of the two counts, at twice its p-value.  Fewer than
+    ``alternation_min_pairs`` pairs: no evidence either way (0)."""
+    bounds = _event_bounds(feats, rate_bpm)
+    if bounds.size < 2 * config.alternation_min_pairs + 1:
+        return 0.0
+    x = _event_features(feats, bounds)
+    n = x.shape[0]
+    pad = np.pad(x, ((2, 1), (0, 0)), mode="edge")
+    trend = np.array([pad[i : i + 4].mean(axis=0) for i in range(n)])
+    r = x - trend
+    m = n // 2
+    d = r[1 : 2 * m : 2] - r[0 : 2 * m : 2]
+    sd = d.std(axis=0, ddof=1)
+    ok = sd > 1e-9
+    if not ok.any():
+        return 0.0
+    t = d.mean(axis=0)[ok] / (sd[ok] / np.sqrt(m))
+    p_each = float(min(1.0, 2.0 * stats.t.sf(np.abs(t), m - 1).min() * ok.sum()))
+    nb = feats.level_db.shape[0]
+    cols = [2 * nb - 2, 2 * nb - 1, 2 * nb]  # top tilt (colour), duration, peak loudness
+    if nb < 2:
+        cols = [2 * nb - 1, 2 * nb]
+    p_joint = 1.0
+    q = len(cols)
+    if m > q + 1:
+        dd = d[:, cols]
+        mean = dd.mean(axis=0)
+        cov = np.cov(dd, rowvar=False) + 1e-9 * np.eye(q)
+        t2 = m * float(mean @ np.linalg.solve(cov, mean))
+        p_joint = float(stats.f.sf((m - q) / (q * (m - 1)) * t2, q, m - q))
+    p = min(1.0, 2.0 * min(p_each, p_joint))
+    return float(-np.log10(max(p, 1e-300)))
 
 
 def estimate_rate(feats: SoundFeatures, *, config: SoundConfig = DEFAULT.sound) -> RateEstimate:
@@ -327,19 +405,37 @@ def estimate_rate(feats: SoundFeatures, *, config: SoundConfig = DEFAULT.sound) 
     near = np.abs(f - best) <= res
     if near.any():
         best = float(f[near][np.argmax(spec[:n_loud, near].mean(axis=0))])
+    # Inhale and exhale each make a sound: is ``best`` the breathing rate or twice it?  Evidence
+    # for twice: the sound events at ``best`` alternate between two kinds (e_here).  Evidence for
+    # the rate itself: the events at twice ``best`` alternate (its inhale and exhale; e_twice).
+    # A rate above plausible_max_bpm needs that evidence; a close call gives no rate.
     halved = False
+    candidates: tuple[float, ...] = ()
+    e_here = e_twice = 0.0
     half = 0.5 * best
     if half >= config.min_rate_bpm:
-        ph = _prominence(f, spec, half, res_bpm=res, config=config)
-        strongest = float(np.max(_prominence(f, spec[:n_loud], best, res_bpm=res, config=config)))
-        if np.max(ph) >= max(config.half_rate_min_db, strongest - config.half_rate_max_below_db):
+        # the sub-harmonic: a peak at half the rate in any loudness or tilt spectrum is the same
+        # alternation seen over the whole recording; its prominence adds evidence from
+        # subharmonic_null_db up, a decade per subharmonic_db_per_decade
+        sub_db = float(np.max(_prominence(f, spec, half, res_bpm=res, config=config)))
+        e_sub = max(0.0, (sub_db - config.subharmonic_null_db) / config.subharmonic_db_per_decade)
+        e_here = alternation_evidence(feats, best, config=config) + e_sub
+        e_twice = alternation_evidence(feats, 2.0 * best, config=config)
+        sure, doubt = config.alternation_halve_evidence, config.alternation_doubt_evidence
+        if e_here >= sure or (best > config.plausible_max_bpm and e_twice < sure):
+            halved = True
+        elif e_here >= doubt and e_twice < sure:
+            candidates = (round(half, 2), round(best, 2))
+        if halved:
+            ph = _prominence(f, spec, half, res_bpm=res, config=config)
             near = np.abs(f - half) <= res * config.peak_halfwidth_res
             k = int(np.argmax(ph))
-            best = float(f[near][np.argmax(spec[k, near])])
-            halved = True
+            best = float(f[near][np.argmax(spec[k, near])]) if np.isfinite(ph[k]) else half
     tp = _prominence(f, spec, best, res_bpm=res, config=config)
     top = float(np.max(tp))
-    return RateEstimate(best, top, halved, tp, _score(top, config))
+    if candidates:
+        return RateEstimate(None, top, False, tp, 0.0, candidates, (e_here, e_twice))
+    return RateEstimate(best, top, halved, tp, _score(top, config), (), (e_here, e_twice))
 
 
 @dataclass(frozen=True)
@@ -361,6 +457,10 @@ class SoundResult:
     fs_hz: float = 0.0
     t_s: np.ndarray = field(default_factory=lambda: np.zeros(0), compare=False, repr=False)
     trace: np.ndarray = field(default_factory=lambda: np.zeros(0), compare=False, repr=False)
+    # when sound alone could not tell the rate from twice the rate: both (rate_bpm is then None);
+    # with video, signals.fuse takes the one the camera agrees with
+    rate_candidates: tuple[float, ...] = ()
+    heart_bpm: float | None = None  # the heart's rate when its sounds were heard
 
 
 def _breath_trace(feats: SoundFeatures, est: RateEstimate, *, config: SoundConfig) -> np.ndarray:
@@ -475,6 +575,12 @@ def analyze_sound(feats: SoundFeatures, *, config: Config = DEFAULT, t_end_s: fl
         empty = _with_notes(empty, ("no breathing heard: the sound is silent or a steady noise",))
         return SoundResult(**{**empty.__dict__, "audible_fraction": audible})
     est = estimate_rate(feats, config=sc)
+    empty = SoundResult(**{**empty.__dict__, "heart_bpm": feats.heart_bpm, "audible_fraction": round(audible, 3)})
+    if est.candidates:
+        lo, hi = est.candidates
+        return SoundResult(**{**empty.__dict__, "rate_candidates": est.candidates, "prominence_db": round(est.prominence_db, 2),
+                              "notes": (f"sound: the rate is {lo:.0f} or {hi:.0f}/min (inhale and exhale may be two sounds "
+                                        "or one); too close to call from sound alone",)})
     if est.rate_bpm is None:
         return _with_notes(empty, ("no breathing rhythm in the sound",))
     trace = _breath_trace(feats, est, config=sc)
@@ -508,6 +614,7 @@ def analyze_sound(feats: SoundFeatures, *, config: Config = DEFAULT, t_end_s: fl
         fs_hz=feats.fs_hz,
         t_s=feats.t_s,
         trace=trace,
+        heart_bpm=feats.heart_bpm,
     )
 
 
