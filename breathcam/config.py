@@ -930,6 +930,10 @@ class SoundConfig:
     breath_band_low: float = 0.7
     breath_band_high: float = 1.45
     breath_band_order: int = 4
+    # When the rate is half the loudness rhythm (inhale and exhale both heard), that rhythm at
+    # twice the rate is 10-20 dB stronger than the rate itself: the band then ends at this multiple
+    # and its order is two higher (a split breath read 13.4/min for 12 on RRuJO's tuning part).
+    halved_band_high: float = 1.3
     # Traces whose prominence at the rate is this many dB below the best one's are left out of
     # the breath trace (they add noise, not breathing).
     trace_keep_db: float = 6.0

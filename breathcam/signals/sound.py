@@ -467,9 +467,14 @@ def _breath_trace(feats: SoundFeatures, est: RateEstimate, *, config: SoundConfi
     traces, _ = feats.traces()
     f0 = est.rate_bpm / 60.0
     nyq = 0.5 * feats.fs_hz
-    lo, hi = config.breath_band_low * f0, min(config.breath_band_high * f0, 0.9 * nyq)
-    keep = np.flatnonzero(est.trace_prominence_db >= est.prominence_db - config.trace_keep_db)
     order = config.breath_band_order
+    high = config.breath_band_high
+    if est.halved:
+        # the inhale+exhale rhythm at twice the rate is the loudest part of the trace: a sharper,
+        # narrower band keeps it from splitting breaths
+        high, order = config.halved_band_high, order + 2
+    lo, hi = config.breath_band_low * f0, min(high * f0, 0.9 * nyq)
+    keep = np.flatnonzero(est.trace_prominence_db >= est.prominence_db - config.trace_keep_db)
     bp = np.array([bandpass(traces[k] - traces[k].mean(), fs_hz=feats.fs_hz, low_hz=lo, high_hz=hi, order=order) for k in keep])
     bp /= np.maximum(bp.std(axis=1, keepdims=True), 1e-12)
     # orientation: louder is up (the mean loudness, band-passed alike, is the reference)
