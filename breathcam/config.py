@@ -916,6 +916,9 @@ class SoundConfig:
     # a median 6 dB and up to 12.4 dB (1.5 counted); where it was twice the truth, 12-25 dB.
     subharmonic_null_db: float = 8.0
     subharmonic_db_per_decade: float = 3.0
+    # ... counted from no less than this many dB below the rhythm's own prominence: in a very
+    # clean recording (simulated, no noise) every small asymmetry stands 10-15 dB over the ring.
+    subharmonic_max_below_db: float = 18.0
     # A loudness rhythm above this (breaths/min; resting tachypnoea begins at 20-24) is taken as
     # inhale and exhale of a breath at half of it unless the events at twice it alternate (the
     # rhythm's own inhale and exhale heard).  Fast breathing with silent exhales reads half.

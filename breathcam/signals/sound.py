@@ -418,7 +418,9 @@ def estimate_rate(feats: SoundFeatures, *, config: SoundConfig = DEFAULT.sound) 
         # alternation seen over the whole recording; its prominence adds evidence from
         # subharmonic_null_db up, a decade per subharmonic_db_per_decade
         sub_db = float(np.max(_prominence(f, spec, half, res_bpm=res, config=config)))
-        e_sub = max(0.0, (sub_db - config.subharmonic_null_db) / config.subharmonic_db_per_decade)
+        main_db = float(np.max(_prominence(f, spec[:n_loud], best, res_bpm=res, config=config)))
+        null_db = max(config.subharmonic_null_db, main_db - config.subharmonic_max_below_db)
+        e_sub = max(0.0, (sub_db - null_db) / config.subharmonic_db_per_decade)
         e_here = alternation_evidence(feats, best, config=config) + e_sub
         e_twice = alternation_evidence(feats, 2.0 * best, config=config)
         sure, doubt = config.alternation_halve_evidence, config.alternation_doubt_evidence
