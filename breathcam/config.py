@@ -1008,6 +1008,10 @@ class SoundConfig:
     # A sound reading below this confidence is ignored by the fusion (a silent or non-breathing
     # sound track must not make the video result worse).
     fuse_min_sound_confidence: float = 0.35
+    # When sound could not tell the rate from twice the rate and the video agrees with one of the
+    # two, that one counts as a sound reading of this confidence: the rhythm was heard, its octave
+    # is the video's call (just over fuse_min_sound_confidence: it adds little to the video's).
+    fuse_candidate_confidence: float = 0.4
 
 
 @dataclass(frozen=True)

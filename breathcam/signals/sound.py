@@ -437,7 +437,13 @@ def estimate_rate(feats: SoundFeatures, *, config: SoundConfig = DEFAULT.sound) 
     top = float(np.max(tp))
     if candidates:
         return RateEstimate(None, top, False, tp, 0.0, candidates, (e_here, e_twice))
-    return RateEstimate(best, top, halved, tp, _score(top, config), (), (e_here, e_twice))
+    conf = _score(top, config)
+    if half >= config.min_rate_bpm and e_twice < config.alternation_halve_evidence:
+        # a call made on little evidence either way counts for less (down to half)
+        sure, doubt = config.alternation_halve_evidence, config.alternation_doubt_evidence
+        margin = (e_here - doubt) / (sure - doubt) if halved else (doubt - e_here) / doubt
+        conf *= float(np.clip(0.5 + margin, 0.5, 1.0))
+    return RateEstimate(best, top, halved, tp, conf, (), (e_here, e_twice))
 
 
 @dataclass(frozen=True)
