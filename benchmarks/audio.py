@@ -24,9 +24,11 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
+
 from breathcam.capture.audio import load_audio, to_internal
 from breathcam.signals.sound import SoundAnalyzer, analyze_audio_samples
-from breathcam.simulate.sound import simulate_sound
+from breathcam.simulate.sound import AIR_CONDITIONS, simulate_air_sound, simulate_sound
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -110,6 +112,23 @@ def simulated(seeds: int) -> None:
                   f"{sum(e <= 1 for e in errs)}/{len(errs)}; rate MAE {statistics.mean(rate_errs) if rate_errs else float('nan'):.2f}; null {nulls}")
 
 
+def air(clips: int) -> None:
+    print(f"simulated air microphone (nose breathing, 8-20/min, 20-45 s, {clips} clips per condition): "
+          "breath count within 1 of the truth, readings at twice the truth, no reading")
+    for snr in (20, 10, 5, 0):
+        for cond in AIR_CONDITIONS:
+            within = twice = none = 0
+            for seed in range(clips):
+                rng = np.random.default_rng(seed)
+                rate, seconds = float(rng.uniform(8, 20)), float(rng.uniform(20, 45))
+                s = simulate_air_sound(condition=cond, duration_s=seconds, rate_bpm=rate, snr_db=snr, seed=seed)
+                r = analyze_audio_samples(to_internal(s.samples, fs_hz=s.fs_hz, name="air", kind="file"))
+                within += abs(len(r.breaths) - len(s.truth.breaths)) <= 1
+                twice += classify(r.rate_bpm, s.truth.rate_bpm) == "twice"
+                none += r.rate_bpm is None
+            print(f"  SNR {snr:3d} dB {cond:7s} count within 1: {within}/{clips}  twice {twice}  no reading {none}")
+
+
 def live_cpu() -> None:
     s = simulate_sound(duration_s=120, rate_bpm=12, snr_db=10, fs_hz=48000, seed=1)
     an = SoundAnalyzer(fs_hz=48000)
@@ -128,6 +147,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=str(ROOT / ".." / "shared" / "data" / "rrujo-audio"))
     ap.add_argument("--seeds", type=int, default=2)
+    ap.add_argument("--clips", type=int, default=10, help="air-microphone clips per condition and SNR")
     ap.add_argument("--only", choices=("rrujo", "sim", "air", "cpu"), default=None, help="run one part only")
     ap.add_argument("--files", action="store_true", help="list every RRuJO file not within 1/min")
     args = ap.parse_args()
@@ -138,6 +158,8 @@ def main() -> None:
             print(f"RRuJO not found at {args.data}: skipped")
     if args.only in (None, "sim"):
         simulated(args.seeds)
+    if args.only in (None, "air"):
+        air(args.clips)
     if args.only in (None, "cpu"):
         live_cpu()
 
