@@ -296,6 +296,35 @@ def _prominence(f_bpm: np.ndarray, spec_db: np.ndarray, at_bpm: float, *, res_bp
     return spec_db[:, pk].max(axis=1) - np.median(spec_db[:, ring], axis=1)
 
 
+def _prominence_grid(f_bpm: np.ndarray, spec_db: np.ndarray, grid: np.ndarray, *, res_bpm: float, config: SoundConfig) -> np.ndarray:
+    """:func:`_prominence` at every grid point at once (grid x traces); the same sets of spectrum
+    bins (``f_bpm`` is uniform from 0), gathered into padded windows."""
+    df = float(f_bpm[1] - f_bpm[0])
+    nf = f_bpm.size
+    w_pk, w_in, w_out = (config.peak_halfwidth_res * res_bpm, config.ring_inner_res * res_bpm, config.ring_outer_res * res_bpm)
+    eps = 1e-9 * df
+
+    def window(lo_bpm: np.ndarray, hi_bpm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        lo = np.maximum(np.ceil((lo_bpm - eps) / df).astype(int), 0)
+        hi = np.minimum(np.floor((hi_bpm + eps) / df).astype(int), nf - 1)
+        width = int(max(1, (hi - lo + 1).max()))
+        idx = lo[:, None] + np.arange(width)[None, :]
+        valid = (idx <= hi[:, None]) & (idx < nf)
+        return np.clip(idx, 0, nf - 1), valid
+
+    pk_idx, pk_ok = window(grid - w_pk, grid + w_pk)
+    lo_idx, lo_ok = window(grid - w_out, grid - w_in)
+    hi_idx, hi_ok = window(grid + w_in, grid + w_out)
+    ring_idx = np.concatenate((lo_idx, hi_idx), axis=1)
+    ring_ok = np.concatenate((lo_ok, hi_ok), axis=1) & (f_bpm[ring_idx] > 0)
+    pk = np.where(pk_ok[None], spec_db[:, pk_idx], -np.inf).max(axis=2)
+    ring = np.where(ring_ok[None], spec_db[:, ring_idx], np.nan)
+    out = (pk - np.nanmedian(ring, axis=2)).T
+    bad = (~pk_ok.any(axis=1)) | (ring_ok.sum(axis=1) < 3)
+    out[bad] = -np.inf
+    return out
+
+
 def _score(prominence_db: float, config: SoundConfig) -> float:
     lo, hi = config.prominence_low_db, config.prominence_high_db
     return float(np.clip((prominence_db - lo) / (hi - lo), 0.0, 1.0))
@@ -387,7 +416,7 @@ def estimate_rate(feats: SoundFeatures, *, config: SoundConfig = DEFAULT.sound) 
     f, spec, res = _spectra(traces, fs_hz=feats.fs_hz, config=config)
     grid = np.arange(config.min_rate_bpm, config.max_rate_bpm, res / 8.0)
     # mean prominence of the loudness traces on a grid; cheap enough (a few hundred points)
-    prom = np.array([_prominence(f, spec[:n_loud], g, res_bpm=res, config=config).mean() for g in grid])
+    prom = _prominence_grid(f, spec[:n_loud], grid, res_bpm=res, config=config).mean(axis=1)
     if not np.isfinite(prom).any():
         return none
     peaks, _ = signal.find_peaks(np.nan_to_num(prom, neginf=-99.0))
