@@ -7,14 +7,22 @@ The stages, each a public function:
    band is taken over 20 ms frames.  Causal filters with carried state: block-wise output equals
    the batch output exactly.
 2. :func:`features`: log energy per band; heart sounds (short blips, S1/S2 80-150 ms) removed by a
-   running low percentile over 0.6 s; sampled at 10 Hz; an adaptive noise floor per band (a low
-   percentile over 30 s) tracks steady background (fan, traffic, room).  Besides each band's
-   loudness, the *tilt* (a band's level minus the lowest band's) is a trace too: inhale and exhale
-   sound different even when equally loud.
-3. :func:`estimate_rate`: the rate is the strongest peak of the loudness spectra (Welch, 60 s
-   segments), judged by its prominence over a ring of the spectrum around it.  Inhale and exhale
-   each make a sound, so that peak is often twice the breathing rate; half of it is taken when any
-   loudness or tilt trace shows a clear peak there (``half_rate_min_db``).
+   running low percentile over 0.6 s, widened to one whole beat when :func:`heart_period` finds
+   the heart's rhythm (48-180/min) in the blips; sampled at 10 Hz; an adaptive noise floor per
+   band (a low percentile over 30 s) tracks steady background (fan, traffic, room).  Besides each
+   band's loudness, the *tilt* (a band's level minus the lowest band's) is a trace too: inhale and
+   exhale sound different even when equally loud.
+3. :func:`estimate_rate`: the loudness rhythm is the strongest peak of the loudness spectra
+   (Welch, 60 s segments), judged by its prominence over a ring of the spectrum around it, never
+   at the heart's rate or half of it.  Inhale and exhale each make a sound, so that rhythm is often
+   twice the breathing rate.  Which it is comes from evidence, in decades of significance
+   (-log10 p): whether the sound events at the rhythm alternate between two kinds
+   (:func:`alternation_evidence`: colour, loudness, duration, spacing of odd against even events,
+   a paired test), plus the prominence of the sub-harmonic (the same alternation over the whole
+   recording).  Strong evidence (p < 0.01): half is the rate; some (p < 0.1), with nothing saying
+   the rhythm is one breath: no rate, the two candidates are kept (``rate_candidates``) for the
+   video to decide (fuse.py); a rhythm above ``plausible_max_bpm`` needs evidence that it is one
+   breath.  A call made on little evidence lowers the confidence (down to half).
 4. :func:`analyze_sound`: the traces that show the rate are band-passed around it and summed into
    one breath trace, which the video signal core segments (``breaths.segment``); the rate and the
    rate series come from ``rate.clip_rate`` / ``rate.rate_series`` like the video path.  Audible
@@ -25,7 +33,8 @@ an estimate is wanted; both run the functions above.  ``level()`` is the overlay
 (:class:`SoundLevel`: the breath-band level in dB over the adaptive floor, and whether a breath is
 heard now), kept up to date by ``push`` with the causal form of step 2 at no extra cost.  Live
 figures (benchmarks/mic.py, 48 kHz microphone): push + level about 0.6 % of a core, ``result()``
-over the 45 s window 20-30 ms, so once a second about 2.5 %.
+over the 45 s window 20-30 ms, so once a second about 2.5 % (the rate-or-twice test adds about
+3 ms, the whole-grid prominence saves more).
 
 What sound can and cannot tell:
 
@@ -43,10 +52,12 @@ What sound can and cannot tell:
 
 Where it fails: breathing sounds below the background noise (SNR < 0 dB in the bands used);
 speech or music in the room (periodic sound that is not breathing); inhale and exhale that sound
-exactly alike in loudness and colour (the rate then reads twice the truth); slightly irregular
-breathing can read about half the rate, with no note (4 of 48 simulated clips, 12-20/min, 40-60 s,
-5 % breath-to-breath spread, 20 dB SNR: a spurious half-rate peak passes ``half_rate_min_db``;
-fused with video the disagreement keeps the video's reading).  The sound
+exactly alike in loudness, colour, duration and spacing: no test can tell them apart, the rate
+then reads twice the truth (one person of RRuJO's 16, in 2 of 10 files; 4 of the 70 untouched
+files) or, when the events barely differ, no rate with two candidates; fast breathing (above 26/min)
+whose exhale is silent reads half.  The heart is found only where its blips reach the bands used
+(100 Hz and up): on the RRuJO contact recordings they rarely do, and the running percentile alone
+takes them out.  The sound
 meter's floor looks back only (the batch floor is centred): for the first ``floor_window_s`` it
 is the quietest moment so far, and a background that suddenly grows louder reads as audible
 breathing until the floor catches up (nine tenths of ``floor_window_s``: the 10th percentile
@@ -68,6 +79,8 @@ from breathcam.signals.rate import clip_rate, rate_series
 from breathcam.types import Audio, Breath, ParameterError, RatePoint, Silence, SoundEvent
 
 __all__ = [
+    "heart_period",
+    "alternation_evidence",
     "bands_for",
     "BandEnergy",
     "band_power",

@@ -8,6 +8,11 @@ contact microphone) and background noise: ``"white"``, ``"fan"`` (pink-ish noise
 and harmonics) or ``"traffic"`` (low-frequency rumble whose level drifts over tens of seconds).
 The SNR is breath-sound power over noise power across the whole recording.
 
+:func:`simulate_air_sound` is an air microphone (a laptop's) in front of quiet nose breathing:
+the exhale louder and lower than the inhale, turbulence growing faster than the flow, the room's
+reverberation growing with distance, and a background of room tone, a desk fan (broadband air,
+blade-pass tones, hum) or speech nearby (voiced bursts chopped into syllables), at a given SNR.
+
 :func:`breath_sound` makes the same sound for any given breathing (the one a clip was rendered from),
 and :class:`SoundTrack` asks ``render_clip`` for it as the clip's sound track.
 
