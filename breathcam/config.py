@@ -781,6 +781,11 @@ class LiveConfig:
     # A new open-hold start within this of the one already flagged is the same hold (the flat
     # run's start shifts a little as samples arrive); the first start is kept.
     open_hold_merge_s: float = 1.5
+    # A flagged open hold that the window's batch holds (find_holds, which needs min_hold_s plus
+    # the slow ends of the breaths around it) still do not report open after this long is the
+    # slow end of a breath, not a hold: the flag is dropped.  On seeded 6-18/min breathing the
+    # batch holds report a real hold open 2.5-4 s after it starts.
+    open_hold_confirm_s: float = 6.0
     # Breaths and holds are committed (final) only when they end this long before the window's
     # end, or this many typical breaths if longer: boundaries near the end move as later samples
     # arrive (zero-phase filter edges; a breath's end is the next one's start).
