@@ -1065,6 +1065,11 @@ class CoachConfig:
     # ... and are given only when their condition lasts this long (a person leaning out of view for
     # a moment, one dark frame).
     setup_persist_s: float = 3.0
+    # "Too much motion": at least motion_unmeasured_share of the last motion_window_s had no usable
+    # measurement (jolts masked: a hand, fidgeting, a bumped camera; tracking lost) while a person
+    # was in view.  5 s is one breath at 12/min; half of it unmeasured leaves no breath to follow.
+    motion_window_s: float = 5.0
+    motion_unmeasured_share: float = 0.5
     # The distress stop prompt is repeated at most this often while the breathing stays distressed:
     # it must not be missed, but repeating it every few seconds adds stress.
     distress_cooldown_s: float = 20.0

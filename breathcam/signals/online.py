@@ -199,6 +199,7 @@ class OnlineAnalyzer:
         self._regions: TorsoRegions | None = None
         self._notes: tuple[str, ...] = ()
         self._moving = False
+        self._unmeasured = 0.0
         self._reps: tuple[Repetition, ...] = ()
         self.analysis_runs = 0
 
@@ -252,6 +253,8 @@ class OnlineAnalyzer:
             done = float(traces.t_s[-1]) - cfg.live.update_interval_s
             self._reps = () if window.movement is None else tuple(r for r in window.movement.reps if r.end <= done)
         self._moving = bool(traces.moving is not None and traces.moving[-1])
+        recent = traces.t_s >= traces.t_s[-1] - cfg.coach.motion_window_s
+        self._unmeasured = float(1.0 - np.mean(traces.valid[recent])) if recent.any() else 0.0
         self._update_open(traces, t, batch_open=batch_open, full=full)
 
     def _update_open(self, traces: MotionTraces, t: float, *, batch_open: Hold | None, full: bool) -> None:
@@ -360,6 +363,7 @@ class OnlineAnalyzer:
             notes=self._notes,
             moving=self._moving,
             reps=self._reps,
+            unmeasured_share=self._unmeasured,
         )
 
     def committed_rate(self) -> tuple[float | None, float]:
