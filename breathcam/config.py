@@ -837,6 +837,16 @@ class OverlayConfig:
     panel_bgr: tuple[int, int, int] = (30, 30, 30)
     # Below this confidence the rate is drawn grey with "?": a wrong number is worse than none.
     min_rate_confidence: float = 0.35
+    # The pacer's "in step" figure is coloured by its value: green from compliance_good (the score
+    # at which a cycle counts as followed, [coach] cycle_followed_min), amber from compliance_fair,
+    # red below (the hold colour): 15 % in green read as praise.
+    compliance_good: float = 0.7
+    compliance_fair: float = 0.4
+    fair_bgr: tuple[int, int, int] = (0, 200, 255)
+    # Parts placed beside the torso shrink to fit a narrow free column, down to this share of
+    # their size (below it text is no longer readable at laptop distance); a part that does not fit
+    # even then goes to its classic place, over the torso.
+    min_part_scale: float = 0.6
 
 
 @dataclass(frozen=True)
