@@ -24,6 +24,7 @@ import numpy as np
 
 from breathcam._deps import cv2
 from breathcam.config import DEFAULT, OverlayConfig
+from breathcam.lang import LABELS, MESSAGES
 from breathcam.types import Box, LiveState
 
 __all__ = [
@@ -45,49 +46,13 @@ __all__ = [
     "to_ascii",
 ]
 
-# The overlay's own words.  Coaching messages come from breathcam.coach.messages.
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "per_min": "breaths/min",
-        "no_reading": "no reading yet",
-        "confidence": "confidence",
-        "chest": "Chest",
-        "belly": "Belly",
-        "hold": "Hold",
-        "paused": "PAUSED",
-        "in_step": "in step",
-        "keys": "q quit  p pause  r recalibrate",
-        "camera_lost": "Camera lost: the session ends and what was measured is kept",
-        "inhale": "Breathe in",
-        "hold_in": "Hold",
-        "exhale": "Breathe out",
-        "hold_out": "Hold",
-        "done": "Done",
-        "safety_keys": "Press y to confirm you read this and none applies; q to cancel.",
-    },
-    "nl": {
-        "per_min": "ademh./min",
-        "no_reading": "nog geen meting",
-        "confidence": "betrouwbaarheid",
-        "chest": "Borst",
-        "belly": "Buik",
-        "hold": "Adem vast",
-        "paused": "GEPAUZEERD",
-        "in_step": "in de maat",
-        "keys": "q stop  p pauze  r opnieuw zoeken",
-        "camera_lost": "Camera weg: de sessie stopt en wat gemeten is blijft bewaard",
-        "inhale": "Adem in",
-        "hold_in": "Vasthouden",
-        "exhale": "Adem uit",
-        "hold_out": "Vasthouden",
-        "done": "Klaar",
-        "safety_keys": "Druk op j als je dit gelezen hebt en niets ervan op jou van toepassing is; q om te stoppen.",
-    },
-}
-
-
 def label(key: str, lang: str) -> str:
-    return LABELS.get(lang, LABELS["en"]).get(key, LABELS["en"].get(key, key))
+    """The overlay's word for ``key`` in ``lang`` (breathcam.lang.LABELS, and the pacer's phase
+    names; English for an unknown language, the key itself for an unknown key)."""
+    texts = LABELS.get(key) or MESSAGES.get(f"phase_{key}")
+    if texts is None:
+        return key
+    return texts.get(lang, texts["en"])
 
 
 def to_ascii(text: str) -> str:
