@@ -23,8 +23,7 @@
    them while the hyperventilation warning applies.
 
 Cues are checked against the current state: no pace cue (``chest_breathing``, ``too_fast``,
-``exhale_short``, ``out_of_step``) while a hold is open, intended or not, or while the pacer asks
-for a hold, and breaths that lie inside a known hold (the ripple of a held trace) never count as
+``exhale_short``, ``out_of_step``) while a hold is open, intended (a pacer hold) or not, and breaths that lie inside a known hold (the ripple of a held trace) never count as
 breaths; nothing at all is said while the session is paused (``CoachInput.paused``).
 :func:`too_much_motion` decides the ``too_much_motion`` input from a
 :class:`~breathcam.types.LiveState`: most of the last ``motion_window_s`` had no usable
@@ -269,10 +268,10 @@ class FeedbackEngine:
     # ------------------------------------------------------------------------------------------
 
     def _resting(self, inp: CoachInput, ex: Exercise | None) -> bool:
-        """The breath is held now (a hold is open, or the pacer asks for one): no pace cue."""
-        if inp.open_hold_s is not None:
-            return True
-        return ex is not None and inp.pacer is not None and inp.pacer.phase in ("hold_in", "hold_out")
+        """The breath is held now (a hold is open, asked for by the pacer or not): no pace cue.
+        A pacer hold phase alone does not silence them: someone who keeps breathing through it
+        is told."""
+        return inp.open_hold_s is not None
 
     def _holding(self, inp: CoachInput, ex: Exercise | None, t: float) -> bool:
         cfg = self.config
