@@ -29,7 +29,10 @@ Where it fails: the first ``[live] min_analysis_s`` give no breaths and no rate;
 breathing rate shows in the rate after up to half a window; corrections (sway reference,
 chest/belly weights) are chosen per window, so the trace can change its scale when a window
 chooses differently; a very slow exhale tail followed by a natural pause can be flagged as an open
-hold that the batch path does not confirm (it is then not committed).
+hold that the batch path does not confirm (it is then not committed, and the flag is dropped after
+``open_hold_confirm_s``); the reading kept after a hold can be up to a window old when the
+breathing after it never gives a confident rate (it goes once the hold leaves the window, or at
+once when nobody is in view).
 """
 
 from __future__ import annotations
@@ -302,7 +305,7 @@ class OnlineAnalyzer:
         holds = tuple(sorted(known.values(), key=lambda h: h.start))
         if not holds:
             rate, conf = window.rate_bpm, window.quality.confidence
-        elif self._open is not None and self._rate is not None:
+        elif self._open is not None and self._rate is not None and self.front.person_seen:
             return  # holding: nothing new to count, the last reading stays
         else:
             rate, rate_conf = rate_outside_holds(traces, window.breaths, holds, config=self.config)
@@ -312,7 +315,7 @@ class OnlineAnalyzer:
                 config=self.config.rate,
             )
             conf = rate_conf * min(1.0, window.quality.confidence / window_rate_conf) if window_rate_conf > 0 else rate_conf
-            if rate is None and self._rate is not None:
+            if rate is None and self._rate is not None and self.front.person_seen:
                 return  # just after a hold: the last reading stays until the breaths around it give one
         self._rate, self._rate_conf = rate, conf
 
