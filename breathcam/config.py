@@ -781,6 +781,11 @@ class LiveConfig:
     # A new open-hold start within this of the one already flagged is the same hold (the flat
     # run's start shifts a little as samples arrive); the first start is kept.
     open_hold_merge_s: float = 1.5
+    # A flagged open hold that the window's batch holds (find_holds, which needs min_hold_s plus
+    # the slow ends of the breaths around it) still do not report open after this long is the
+    # slow end of a breath, not a hold: the flag is dropped.  On seeded 6-18/min breathing the
+    # batch holds report a real hold open 2.5-4 s after it starts.
+    open_hold_confirm_s: float = 6.0
     # Breaths and holds are committed (final) only when they end this long before the window's
     # end, or this many typical breaths if longer: boundaries near the end move as later samples
     # arrive (zero-phase filter edges; a breath's end is the next one's start).
@@ -832,6 +837,16 @@ class OverlayConfig:
     panel_bgr: tuple[int, int, int] = (30, 30, 30)
     # Below this confidence the rate is drawn grey with "?": a wrong number is worse than none.
     min_rate_confidence: float = 0.35
+    # The pacer's "in step" figure is coloured by its value: green from compliance_good (the score
+    # at which a cycle counts as followed, [coach] cycle_followed_min), amber from compliance_fair,
+    # red below (the hold colour): 15 % in green read as praise.
+    compliance_good: float = 0.7
+    compliance_fair: float = 0.4
+    fair_bgr: tuple[int, int, int] = (0, 200, 255)
+    # Parts placed beside the torso shrink to fit a narrow free column, down to this share of
+    # their size (below it text is no longer readable at laptop distance); a part that does not fit
+    # even then goes to its classic place, over the torso.
+    min_part_scale: float = 0.6
 
 
 @dataclass(frozen=True)
@@ -1094,6 +1109,11 @@ class CoachConfig:
     # ... and are given only when their condition lasts this long (a person leaning out of view for
     # a moment, one dark frame).
     setup_persist_s: float = 3.0
+    # "Too much motion": at least motion_unmeasured_share of the last motion_window_s had no usable
+    # measurement (jolts masked: a hand, fidgeting, a bumped camera; tracking lost) while a person
+    # was in view.  5 s is one breath at 12/min; half of it unmeasured leaves no breath to follow.
+    motion_window_s: float = 5.0
+    motion_unmeasured_share: float = 0.5
     # The distress stop prompt is repeated at most this often while the breathing stays distressed:
     # it must not be missed, but repeating it every few seconds adds stress.
     distress_cooldown_s: float = 20.0
