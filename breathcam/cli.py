@@ -163,8 +163,12 @@ def _cmd_live(args: argparse.Namespace, *, exercise: str | None = None) -> int:
             writer.close()  # a no-op after the final analysis; keeps what was written if the loop failed
             if writer.error is not None:
                 print(f"breathcam: warning: session not saved: {writer.error}", file=sys.stderr)
+    errors = []
     if args.json_path:
-        write_json(result.analysis, args.json_path)
+        try:
+            write_json(result.analysis, args.json_path)
+        except BreathcamError as exc:
+            errors.append(str(exc))
     if not args.quiet:
         print("\n".join(summary_lines(result.analysis)))
         comp = result.analysis.compliance
@@ -173,13 +177,20 @@ def _cmd_live(args: argparse.Namespace, *, exercise: str | None = None) -> int:
             print(f"compliance: {100 * comp.score:.0f}% ({phases}); cycles followed {comp.cycles_followed}/{comp.cycles_total}")
         for ev in result.analysis.feedback:
             print(f"feedback at {ev.t:.0f} s: {ev.message}")
-        if args.json_path:
+        if args.json_path and not errors:
             print(f"analysis written to {args.json_path}")
         if args.video_path:
             print(f"video written to {args.video_path}")
         if writer is not None and writer.session_id is not None:
             print(f"saved as session {writer.session_id} (breathcam sessions show {writer.session_id})")
-    return 0
+    return _report_errors(errors)
+
+
+def _report_errors(errors: list[str]) -> int:
+    """Each output that failed, one line; exit 2 when any did (what was computed is kept)."""
+    for e in errors:
+        _error(e)
+    return EXIT_INPUT if errors else 0
 
 
 def _live_writer(args: argparse.Namespace, config, *, source, exercise: str | None):
@@ -268,7 +279,6 @@ def _pattern_lines(p) -> list[str]:
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from breathcam.config import load_config
     from breathcam.pipeline import analyze_file
-    from breathcam.report.export import write_json
 
     config = load_config(args.config)
     path = Path(args.input)
@@ -288,28 +298,29 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         analysis = analyze_file(path, config=config, progress=progress)
     if progress is not None:
         print(file=sys.stderr)
-    if args.json_path:
-        write_json(analysis, args.json_path)
+    # Every output is attempted, the session saved, the summary printed, even when one output
+    # fails (a full disk, a read-only folder); the failures are listed last and the exit is 2.
     outs = _save_outputs(analysis, args, config, stem=path.stem)
     if not args.quiet:
         print("\n".join(summary_lines(analysis)))
-        if args.json_path:
-            print(f"analysis written to {args.json_path}")
         _print_outputs(outs)
-    return 0
+    return _report_errors(outs["errors"])
 
 
 def _save_outputs(analysis, args, config, *, stem: str) -> dict:
     from breathcam.report.batch import save_outputs
 
-    outs = save_outputs(analysis, stem=stem, report_dir=args.report_dir, csv_dir=args.csv_dir, lang=args.lang,
-                        client=args.client, db_path=args.db, save=not args.no_save, notes=args.note, config=config)
+    outs = save_outputs(analysis, stem=stem, json_path=args.json_path, report_dir=args.report_dir,
+                        csv_dir=args.csv_dir, lang=args.lang, client=args.client, db_path=args.db,
+                        save=not args.no_save, notes=args.note, config=config)
     if outs["save_error"]:
-        print(f"breathcam: warning: session not saved: {outs['save_error']}", file=sys.stderr)
+        _error(f"session not saved: {outs['save_error']}", warning=True)
     return outs
 
 
 def _print_outputs(outs: dict) -> None:
+    if outs["json"]:
+        print(f"analysis written to {outs['json']}")
     if outs["session_id"] is not None:
         print(f"saved as session {outs['session_id']} (breathcam sessions show {outs['session_id']})")
     if outs["report"]:
@@ -327,18 +338,19 @@ def _cmd_analyze_folder(args: argparse.Namespace, config) -> int:
                            json_dir=args.json_path, lang=args.lang, client=args.client, db_path=args.db,
                            save=not args.no_save)
     summary_dir = Path(args.csv_dir or args.report_dir or args.input)
+    errors = [e for it in items for e in it.output_errors]
     try:
         written = write_summary_csv(items, summary_dir / SUMMARY_NAME)
     except BreathcamError as exc:
         written = None
-        print(f"breathcam: warning: summary CSV not written: {exc}", file=sys.stderr)
+        errors.append(f"summary CSV not written: {exc}")
     if not args.quiet:
         print("\n".join(batch_lines(items)))
         if written:
             print(f"summary written to {written}")
     if not any(it.status == "ok" for it in items):
         raise BreathcamError(f"no file in {args.input} could be analysed (reasons in the summary above)")
-    return 0
+    return _report_errors(errors)
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -445,14 +457,37 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(fn) -> int:
+    """Run a command: BreathcamError -> one line, exit 2; Ctrl-C, SIGTERM and SIGHUP stop the work
+    the same way (breathcam.stopsignals); after a signal the exit status is 128 + its number once
+    what was computed has been written."""
+    from breathcam.stopsignals import stop_signals_as_interrupt
+
+    with stop_signals_as_interrupt() as received:
+        try:
+            code = int(fn() or 0)
+        except BreathcamError as exc:
+            _error(str(exc))
+            code = EXIT_INPUT
+        except KeyboardInterrupt:
+            _say("breathcam: interrupted", err=True)
+            code = EXIT_INTERRUPTED
+    if received:
+        return 128 + received[0]
+    return code
+
+
+def _say(text: str, *, err: bool = False) -> None:
+    """Print, ignoring a terminal that went away (after SIGHUP) or a closed pipe."""
     try:
-        return int(fn() or 0)
-    except BreathcamError as exc:
-        print(f"breathcam: error: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    except KeyboardInterrupt:
-        print("breathcam: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        print(text, file=sys.stderr if err else sys.stdout, flush=True)
+    except (OSError, ValueError):
+        pass
+
+
+def _error(text: str, *, warning: bool = False) -> None:
+    from breathcam.text import terminal_safe
+
+    _say(f"breathcam: {'warning' if warning else 'error'}: {terminal_safe(text)}", err=True)
 
 
 if __name__ == "__main__":

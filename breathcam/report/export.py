@@ -182,15 +182,11 @@ def _movement_from_dict(m: dict | None) -> Movement | None:
 
 
 def write_json(analysis: Analysis, path: str | Path) -> Path:
-    """Write the contract to ``path`` atomically (a reader never sees half a file)."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        tmp.write_text(json.dumps(analysis_to_dict(analysis), indent=1) + "\n")
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise BreathcamError(f"cannot write {path}: {exc.strerror or exc}") from None
-    return path
+    """Write the contract to ``path`` (breathcam.fileio.write_output: atomic for a regular file,
+    in place for ``-``, a device or a FIFO, private when created)."""
+    from breathcam.fileio import write_output
+
+    return write_output(path, json.dumps(analysis_to_dict(analysis), indent=1) + "\n")
 
 
 # ---------------------------------------------------------------------------------------------

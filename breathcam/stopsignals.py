@@ -1,0 +1,46 @@
+"""SIGTERM and SIGHUP handled like Ctrl-C.
+
+A logout (SIGHUP), ``timeout``, ``kill`` and service managers (SIGTERM) ask a program to stop;
+by default Python dies at once and an analysis or a live session loses everything.
+:func:`stop_signals_as_interrupt` turns the first such signal into a KeyboardInterrupt in the
+main thread, so every place that already handles Ctrl-C (a clip's analysis keeps the part read, a
+folder keeps the files done, a live session writes its JSON and history) handles them too.  Later
+signals of the same kind are recorded and ignored while the program finishes writing (a service
+manager that will not wait sends SIGKILL).  The caller exits with ``128 + signal number``
+(143 for SIGTERM, 129 for SIGHUP), as the shell reports a program the signal ended.
+"""
+
+from __future__ import annotations
+
+import signal
+from contextlib import contextmanager
+from typing import Iterator
+
+__all__ = ["stop_signals_as_interrupt", "STOP_SIGNALS"]
+
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+@contextmanager
+def stop_signals_as_interrupt(signals=STOP_SIGNALS) -> Iterator[list[int]]:
+    """Within the block, the first of ``signals`` raises KeyboardInterrupt; yields the list of
+    signal numbers received (empty when none came).  The previous handlers are restored after.
+    Outside the main thread (where Python cannot install handlers) it changes nothing."""
+    received: list[int] = []
+
+    def handler(signum, frame):
+        received.append(signum)
+        if len(received) == 1:
+            raise KeyboardInterrupt
+
+    previous = {}
+    for sig in signals:
+        try:
+            previous[sig] = signal.signal(sig, handler)
+        except (ValueError, OSError):  # not the main thread, or not supported here
+            pass
+    try:
+        yield received
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)

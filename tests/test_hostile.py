@@ -1,0 +1,176 @@
+"""Hostile input and hostile surroundings (issue 17): every case asserts the exit status, one clear
+line, no traceback, and what was kept.  Real files, FIFOs, symbolic links, devices, a full file
+system (a tiny tmpfs, when run as root) and real signals to real subprocesses; no mocks."""
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from breathcam.fileio import check_input, write_output
+from breathcam.types import BreathcamError, InputError
+
+ROOT = Path(__file__).resolve().parents[1]
+IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+@pytest.fixture(scope="module")
+def wav(tmp_path_factory) -> Path:
+    """15 s of quiet noise: a sound file that analyses in about a second (no breathing in it)."""
+    import soundfile
+
+    p = tmp_path_factory.mktemp("wav") / "a.wav"
+    soundfile.write(str(p), np.random.default_rng(0).standard_normal(16000 * 15) * 0.05, 16000)
+    return p
+
+
+def _errors(proc) -> list[str]:
+    return [ln for ln in proc.stderr.splitlines() if ln.startswith("breathcam: error: ")]
+
+
+def _no_traceback(proc) -> None:
+    assert "Traceback" not in proc.stderr, proc.stderr
+
+
+@pytest.fixture
+def full_device(tmp_path) -> Path:
+    """A device that refuses every write with ENOSPC: a private node of /dev/full when root (so
+    that a faulty writer can only ever replace this copy), else /dev/full itself (which a normal
+    user cannot replace)."""
+    if IS_ROOT:
+        p = tmp_path / "full"
+        os.mknod(p, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+        return p
+    return Path("/dev/full")
+
+
+@pytest.fixture
+def tiny_fs(tmp_path):
+    """A 4 KiB tmpfs (root only): writing more than one page fails with ENOSPC, as a full disk does."""
+    if not IS_ROOT:
+        pytest.skip("mounting a tmpfs needs root")
+    d = tmp_path / "tiny"
+    d.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4k", "tmpfs", str(d)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        yield d
+    finally:
+        subprocess.run(["umount", str(d)], capture_output=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. outputs never replace a device, FIFO or symbolic link
+# ---------------------------------------------------------------------------------------------
+
+
+def test_json_to_stdout_prints_it(wav, run_cli):
+    for target in ("/dev/stdout", "-"):
+        proc = run_cli("analyze", str(wav), "--json", target, "-q", "--no-save")
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout)["duration_s"] == pytest.approx(15.0)
+    assert os.path.islink("/dev/stdout") or not os.path.exists("/dev/stdout")
+
+
+def test_json_to_full_device_is_a_clear_error_and_keeps_everything_else(wav, full_device, tmp_path, run_cli):
+    before = os.stat(full_device)
+    proc = run_cli("analyze", str(wav), "--json", str(full_device), "--report", str(tmp_path / "rep"),
+                   "--client", "C9")
+    _no_traceback(proc)
+    assert proc.returncode == 2
+    assert _errors(proc) == [f"breathcam: error: cannot write {full_device}: No space left on device"]
+    after = os.stat(full_device)
+    assert stat.S_ISCHR(after.st_mode) and after.st_rdev == before.st_rdev and after.st_ino == before.st_ino
+    # the analysis was not lost: summary printed, report written, session saved
+    assert "a.wav: 15.0 s" in proc.stdout and "saved as session" in proc.stdout
+    assert (tmp_path / "rep" / "a.report.html").stat().st_size > 1000
+    assert not list(full_device.parent.glob("*.tmp")) and not list(full_device.parent.glob(".full.*"))
+
+
+def test_write_through_fifo_and_symlink(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()))
+    reader.start()
+    time.sleep(0.1)
+    write_output(fifo, '{"x": 1}\n')
+    reader.join(5)
+    assert got == [b'{"x": 1}\n'] and stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    # a FIFO nobody reads is refused at once, never waited on
+    t0 = time.monotonic()
+    with pytest.raises(BreathcamError, match="nothing reads"):
+        write_output(fifo, "x")
+    assert time.monotonic() - t0 < 1.0
+    # a symbolic link: the target is written, the link stays a link, the target keeps its mode
+    target = tmp_path / "real.json"
+    target.write_text("old")
+    target.chmod(0o640)
+    link = tmp_path / "link.json"
+    link.symlink_to(target.name)
+    write_output(link, "new")
+    assert link.is_symlink() and target.read_text() == "new" and stat.S_IMODE(target.stat().st_mode) == 0o640
+    # a new file is private; no temporary file is left beside it
+    write_output(tmp_path / "new.json", "{}")
+    assert stat.S_IMODE((tmp_path / "new.json").stat().st_mode) == 0o600 & ~_umask()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def _umask() -> int:
+    m = os.umask(0)
+    os.umask(m)
+    return m
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. a failed output loses nothing else, and leaves no temporary file
+# ---------------------------------------------------------------------------------------------
+
+
+def test_full_disk_leaves_no_tmp_and_old_file_intact(tiny_fs):
+    old = tiny_fs / "report.html"
+    old.write_text("the previous report")
+    with pytest.raises(BreathcamError, match=r"cannot write .*report.html: No space left on device"):
+        write_output(old, "x" * 20_000)
+    assert sorted(p.name for p in tiny_fs.iterdir()) == ["report.html"]
+    assert old.read_text() == "the previous report"
+
+
+def test_full_disk_report_fails_other_outputs_and_session_kept(wav, tiny_fs, tmp_path, run_cli):
+    proc = run_cli("analyze", str(wav), "--report", str(tiny_fs), "--csv", str(tmp_path / "csv"),
+                   "--json", str(tmp_path / "a.json"))
+    _no_traceback(proc)
+    assert proc.returncode == 2
+    errs = _errors(proc)
+    assert len(errs) == 1 and "a.report.html" in errs[0] and "No space left on device" in errs[0]
+    assert "saved as session" in proc.stdout and "rate: " in proc.stdout
+    assert json.loads((tmp_path / "a.json").read_text())["duration_s"] == pytest.approx(15.0)
+    assert (tmp_path / "csv" / "a.breaths.csv").exists() and (tmp_path / "csv" / "a.seconds.csv").exists()
+    assert list(tiny_fs.iterdir()) == []
+
+
+def test_write_error_without_root_file_size_limit(tmp_path):
+    """The same without root: a file-size limit (RLIMIT_FSIZE) makes the write fail part-way."""
+    code = (
+        "import resource, signal, sys\n"
+        "from breathcam.fileio import write_output\n"
+        "from breathcam.types import BreathcamError\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))\n"
+        "try:\n"
+        f"    write_output({str(tmp_path / 'out.json')!r}, 'x' * 5000)\n"
+        "except BreathcamError as e:\n"
+        "    print(e)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert proc.stdout.startswith(f"cannot write {tmp_path / 'out.json'}: File too large"), proc.stdout + proc.stderr
+    assert list(tmp_path.iterdir()) == []
