@@ -33,16 +33,19 @@ def analyze_clip(
     source = open_source(str(path), config=config.video)
     front = FrontEnd(config=config)
     last_report = -1.0
+    last_t = 0.0
     interrupted_at: float | None = None
     try:
         for frame in source:
             front.step(frame)
+            last_t = frame.t_s
             if progress is not None and frame.t_s - last_report >= 1.0:
                 last_report = frame.t_s
                 progress(frame.t_s, source.info.duration_s)
     except KeyboardInterrupt:
-        # Ctrl-C on a long clip: what was read so far is analysed, not thrown away.
-        interrupted_at = max(last_report, 0.0)
+        # Ctrl-C (or SIGTERM / SIGHUP, breathcam.stopsignals) on a long clip: what was read so far
+        # is analysed, not thrown away.
+        interrupted_at = last_t
     finally:
         source.close()
         front.close()

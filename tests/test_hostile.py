@@ -174,3 +174,88 @@ def test_write_error_without_root_file_size_limit(tmp_path):
                           env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert proc.stdout.startswith(f"cannot write {tmp_path / 'out.json'}: File too large"), proc.stdout + proc.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. SIGTERM and SIGHUP handled like Ctrl-C
+# ---------------------------------------------------------------------------------------------
+
+SAMPLE = ROOT / "samples" / "sample.mp4"
+
+
+def _start(*args: str, tmp_path: Path) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.Popen([sys.executable, "-m", "breathcam", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+
+
+def _wait_until_reading(proc: subprocess.Popen, path: Path, *, past: int = 0, timeout: float = 120.0) -> None:
+    """Until the process has ``path`` open and has read past byte ``past`` of it (it is decoding
+    it), seen in /proc/PID/fd and /proc/PID/fdinfo."""
+    fd_dir = Path(f"/proc/{proc.pid}/fd")
+    if not fd_dir.is_dir():
+        pytest.skip("needs /proc")
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        assert proc.poll() is None, proc.communicate()
+        try:
+            for fd in os.listdir(fd_dir):
+                if os.readlink(fd_dir / fd) == str(path):
+                    pos = int((Path(f"/proc/{proc.pid}/fdinfo") / fd).read_text().split()[1])
+                    if pos > past:
+                        return
+        except (OSError, IndexError, ValueError):
+            pass
+        time.sleep(0.05)
+    raise AssertionError(f"{path} never read past byte {past}")
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="samples/sample.mp4 absent")
+def test_sigterm_during_analyze_writes_what_was_read(tmp_path):
+    out = tmp_path / "a.json"
+    proc = _start("analyze", str(SAMPLE), "--json", str(out), "--client", "T1", tmp_path=tmp_path)
+    _wait_until_reading(proc, SAMPLE, past=SAMPLE.stat().st_size // 3)
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + signal.SIGTERM, stderr
+    assert "Traceback" not in stderr
+    data = json.loads(out.read_text())
+    note = next(n for n in data["quality"]["notes"] if "interrupted" in n)
+    covered = float(note.split("first ")[1].split(" s")[0])
+    assert 5.0 <= covered < 40.0 and data["duration_s"] == pytest.approx(covered, abs=1.5)
+    assert "saved as session" in stdout
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="samples/sample.mp4 absent")
+def test_sighup_during_live_session_writes_json_and_history(tmp_path, run_cli):
+    out = tmp_path / "live.json"
+    proc = _start("live", "--source", str(SAMPLE), "--no-window", "--json", str(out), "--client", "L1",
+                  tmp_path=tmp_path)
+    _wait_until_reading(proc, SAMPLE, past=SAMPLE.stat().st_size // 5)
+    proc.send_signal(signal.SIGHUP)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + signal.SIGHUP, stderr
+    assert "Traceback" not in stderr
+    data = json.loads(out.read_text())
+    assert 2.0 <= data["duration_s"] < 30.0
+    listed = run_cli("sessions", "list", "--client", "L1")
+    assert listed.returncode == 0 and "sample.mp4" in listed.stdout
+
+
+def test_sigterm_in_folder_keeps_the_files_done(wav, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for k in range(6):
+        os.link(wav, folder / f"clip{k}.wav")
+    proc = _start("analyze", str(folder), "--csv", str(tmp_path / "csv"), tmp_path=tmp_path)
+    first = proc.stderr.readline()
+    assert first.startswith("[1/6] clip0.wav: ok"), first
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + signal.SIGTERM, stderr
+    assert "interrupted at" in stderr and "Traceback" not in stderr
+    import csv
+
+    rows = list(csv.DictReader((tmp_path / "csv" / "breathcam-summary.csv").open()))
+    assert 1 <= len(rows) < 6 and all(r["status"] == "ok" for r in rows)
+    assert f"of {len(rows)} files analysed" in stdout
