@@ -259,3 +259,54 @@ def test_sigterm_in_folder_keeps_the_files_done(wav, tmp_path):
     rows = list(csv.DictReader((tmp_path / "csv" / "breathcam-summary.csv").open()))
     assert 1 <= len(rows) < 6 and all(r["status"] == "ok" for r in rows)
     assert f"of {len(rows)} files analysed" in stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. config values checked when loaded
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("[motion]\nfs_hz = 1e6\n", "config [motion] fs_hz = 1000000.0 is out of range (allowed: 1 to 100)"),
+    ("[holds]\nmin_hold_s = -3.0\n", "config [holds] min_hold_s = -3.0 is out of range (allowed: 0 to 86400)"),
+    ("[holds]\nmin_hold_s = nan\n", "config [holds] min_hold_s = nan is not a finite number"),
+    ("[rate]\nwindow_s = inf\n", "config [rate] window_s = inf is not a finite number"),
+    ("[rate]\nwindow_s = 0\n", "config [rate] window_s = 0 is out of range (allowed: 0 < value <= 86400)"),
+    ("[holds]\nmin_hold_s = \"4\"\n", "config [holds] min_hold_s must be a number, not '4'"),
+    ("[filters]\norder = 2.5\n", "config [filters] order must be a whole number, not 2.5"),
+    ("[filters]\norder = true\n", "config [filters] order must be a whole number, not True"),
+    ("[pattern]\nchest_max_share = 1.5\n", "config [pattern] chest_max_share = 1.5 is out of range (allowed: 0 to 1)"),
+    ("[breaths]\nmin_breath_s = 50.0\n", "config [breaths] min_breath_s = 50.0 is above max_breath_s = 45.0"),
+    ("[filters]\nlow_hz = 2.0\n", "config [filters] low_hz = 2.0 is above high_hz = 1.0"),
+    ("[overlay]\nchest_bgr = [0, 300, 0]\n", "config [overlay] chest_bgr = 300 is out of range (allowed: 0 to 255)"),
+    ("[overlay]\nchest_bgr = 5\n", "config [overlay] chest_bgr must be a list of 3 values"),
+    ("holds = 3\n", "config [holds] must be a section of keys"),
+])
+def test_bad_config_values_are_refused_naming_key_and_range(tmp_path, text, fragment):
+    from breathcam.config import load_config
+
+    p = tmp_path / "c.toml"
+    p.write_text(text)
+    with pytest.raises(InputError) as err:
+        load_config(p)
+    assert fragment in str(err.value)
+
+
+def test_every_default_is_inside_its_range_and_good_values_load(tmp_path):
+    from breathcam.config import DEFAULT, load_config, validate_config
+
+    assert validate_config(DEFAULT) is DEFAULT
+    p = tmp_path / "c.toml"
+    p.write_text("[motion]\nfs_hz = 15\n[holds]\nmin_hold_s = 4\n[filters]\norder = 3.0\n")
+    cfg = load_config(p)
+    assert cfg.motion.fs_hz == 15.0 and isinstance(cfg.motion.fs_hz, float) and cfg.filters.order == 3
+    assert cfg.holds.min_hold_s == 4.0
+
+
+def test_bad_config_on_the_command_line(wav, tmp_path, run_cli):
+    p = tmp_path / "c.toml"
+    p.write_text("[motion]\nfs_hz = 1e6\n")
+    proc = run_cli("analyze", str(wav), "--config", str(p), "--no-save")
+    _no_traceback(proc)
+    assert proc.returncode == 2 and _errors(proc) == [
+        "breathcam: error: config [motion] fs_hz = 1000000.0 is out of range (allowed: 1 to 100)"]
