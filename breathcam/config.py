@@ -747,6 +747,10 @@ class ReportConfig:
     asynchrony_phase_deg: float = 40.0
     # Observations are only drawn from a reading at least this confident.
     min_observation_confidence: float = 0.5
+    # A saved analysis (``breathcam report OUT.json``) longer than this, or with a time beyond it,
+    # is refused as damaged: a week is far above any recording or live session, and a crafted
+    # duration of 10^12 s would otherwise ask the plots for billions of points.
+    max_analysis_s: float = 604800.0
     # A live session (SessionRecorder) commits what it has every this many seconds, half the
     # 2-second loss limit, so that a slow disk write still keeps a kill within it.
     live_commit_interval_s: float = 1.0
@@ -1366,6 +1370,7 @@ RANGES_BY_SUFFIX: tuple[tuple[str, tuple[float, float, bool]], ...] = (
     ("step_s", (0.0, 86400.0, True)),
     ("block_s", (0.0, 60.0, True)),
     ("timeout_s", (0.0, 86400.0, True)),
+    ("max_analysis_s", (0.0, 31622400.0, True)),  # a year
     ("_s", (0.0, 86400.0, False)),  # other durations: never negative
     ("_hz", (0.0, 1000.0, True)),  # frequencies: positive
     ("_bpm", (0.0, 300.0, True)),  # breathing rates: positive, far above any breathing

@@ -83,12 +83,15 @@ def analyze_file(
     """Route a file by its content (then its suffix): sound-only files to :func:`analyze_audio`,
     everything else to :func:`analyze_clip` (which uses the clip's own sound track too)."""
     from breathcam.capture.video import sniff_kind
+    from breathcam.fileio import check_input
 
     p = Path(path)
-    head = b""
-    if p.is_file():
+    check_input(p)  # a FIFO, device, link loop, empty or unreadable file: refused here, never opened
+    try:
         with open(p, "rb") as fh:
             head = fh.read(64)
+    except OSError as exc:
+        raise InputError(f"cannot read {p}: {exc.strerror or exc}") from None
     if head and sniff_kind(p, head) == "audio":
         return analyze_audio(p, config=config, progress=progress)
     return analyze_clip(p, config=config, progress=progress)

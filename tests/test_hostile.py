@@ -310,3 +310,88 @@ def test_bad_config_on_the_command_line(wav, tmp_path, run_cli):
     _no_traceback(proc)
     assert proc.returncode == 2 and _errors(proc) == [
         "breathcam: error: config [motion] fs_hz = 1000000.0 is out of range (allowed: 1 to 100)"]
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. input edge cases
+# ---------------------------------------------------------------------------------------------
+
+
+def _one_clean_error(proc, fragment: str) -> None:
+    _no_traceback(proc)
+    assert proc.returncode == 2, proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("breathcam: error: ") and fragment in lines[0], proc.stderr
+
+
+def test_fifo_device_and_link_loop_are_refused_at_once(tmp_path, run_cli):
+    fifo = tmp_path / "stream.mp4"
+    os.mkfifo(fifo)
+    loop = tmp_path / "loop.mp4"
+    loop.symlink_to(loop.name)
+    dangling = tmp_path / "gone.wav"
+    dangling.symlink_to("nowhere.wav")
+    cases = [(fifo, "is a pipe (FIFO), not a regular file"), ("/dev/zero", "/dev/zero is a device, not a regular file"),
+             (loop, "is a loop of symbolic links"), (dangling, "is a symbolic link to something that does not exist")]
+    for path, fragment in cases:
+        t0 = time.monotonic()
+        proc = run_cli("analyze", str(path), "--no-save", timeout=60)
+        assert time.monotonic() - t0 < 30
+        _one_clean_error(proc, fragment)
+    # the same checks guard --config and `report`
+    _one_clean_error(run_cli("analyze", str(tmp_path), "--config", str(fifo)), "is a pipe (FIFO)")
+    _one_clean_error(run_cli("report", str(fifo)), "is a pipe (FIFO)")
+
+
+def test_unreadable_file_is_a_clear_error(wav, tmp_path):
+    """chmod 000: one line saying permission denied.  Root reads any file, so as root the command
+    runs with the two capabilities that allow it dropped (setpriv)."""
+    import shutil
+
+    p = tmp_path / "secret.wav"
+    shutil.copy(wav, p)
+    p.chmod(0)
+    cmd = [sys.executable, "-m", "breathcam", "analyze", str(p), "--no-save"]
+    if IS_ROOT:
+        if shutil.which("setpriv") is None:
+            pytest.skip("root without setpriv reads every file")
+        cmd = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *cmd]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                          cwd=tmp_path, timeout=120)
+    _one_clean_error(proc, f"cannot read {p}: permission denied")
+
+
+def test_check_input_directly(tmp_path):
+    empty = tmp_path / "e.wav"
+    empty.write_bytes(b"")
+    with pytest.raises(InputError, match="empty"):
+        check_input(empty)
+    with pytest.raises(InputError, match="is a folder"):
+        check_input(tmp_path)
+    with pytest.raises(InputError, match="file not found"):
+        check_input(tmp_path / "none.wav")
+
+
+def _analysis_json(tmp_path, wav, run_cli) -> dict:
+    out = tmp_path / "ok.json"
+    assert run_cli("analyze", str(wav), "--json", str(out), "--no-save").returncode == 0
+    return json.loads(out.read_text())
+
+
+@pytest.mark.parametrize("change, fragment", [
+    (lambda d: d.update(duration_s=1e12), "duration_s = 1000000000000.0 s is outside 0 to 604800 s"),
+    (lambda d: d.update(duration_s=float("nan")), "it holds NaN, which JSON does not allow"),
+    (lambda d: d["quality"].update(confidence=float("inf")), "it holds Infinity"),
+    (lambda d: d.update(breaths=[{"inhale_start": 5, "exhale_start": 3, "end": 8}]), "breaths[0] has its phases out of order"),
+    (lambda d: d.update(breaths=[{"inhale_start": "x", "exhale_start": 3, "end": 8}]), "breaths[0].inhale_start is 'x'"),
+    (lambda d: d.update(holds={"a": 1}), "'holds' is not a list of objects"),
+    (lambda d: d.update(rate_series=[{"t": -1e9, "bpm": 3}]), "rate_series[0].t = -1000000000.0 s"),
+])
+def test_crafted_json_is_refused_by_report(tmp_path, wav, run_cli, change, fragment):
+    data = _analysis_json(tmp_path, wav, run_cli)
+    change(data)
+    p = tmp_path / "crafted.json"
+    p.write_text(json.dumps(data))
+    proc = run_cli("report", str(p), "-o", str(tmp_path / "r.html"))
+    _one_clean_error(proc, fragment)
+    assert not (tmp_path / "r.html").exists()

@@ -112,12 +112,9 @@ def to_internal(
 
 
 def _check_file(path: Path) -> None:
-    if not path.exists():
-        raise InputError(f"{path} does not exist")
-    if path.is_dir():
-        raise InputError(f"{path} is a folder; give one sound file")
-    if path.stat().st_size == 0:
-        raise InputError(f"{path} is empty (0 bytes)")
+    from breathcam.fileio import check_input
+
+    check_input(path, what="sound file")  # missing, folder, FIFO, device, link loop, empty, unreadable
 
 
 def load_audio(path: str | Path, *, config: SoundConfig = DEFAULT.sound) -> Audio:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from pathlib import Path
 
 from breathcam.types import Analysis, Breath, BreathcamError, Movement, Repetition
@@ -205,6 +204,7 @@ def analysis_from_dict(data: dict) -> Analysis:
 
     if not isinstance(data, dict) or "breaths" not in data or "quality" not in data:
         raise InputError("not a breathcam analysis (no 'breaths' and 'quality' keys)")
+    _check_contract(data)
     version = data.get("version", CONTRACT_VERSION)
     if not isinstance(version, int) or version > CONTRACT_VERSION:
         raise InputError(f"analysis contract version {version} is newer than this breathcam reads "
@@ -252,17 +252,72 @@ def analysis_from_dict(data: dict) -> Analysis:
         raise InputError(f"analysis file is damaged or incomplete ({type(exc).__name__}: {exc})") from None
 
 
+_TIME_KEYS = frozenset({"t", "start", "end", "turn", "inhale_start", "exhale_start", "pause_start", "switch_t",
+                        "duration_s", "inhale_s", "exhale_s", "pause_s"})
+_LIST_KEYS = ("breaths", "holds", "rate_series", "feedback")
+
+
+def _check_contract(data: dict, *, max_s: float | None = None) -> None:
+    """Refuse a saved analysis that no breathcam wrote: numbers that are not finite, times and
+    durations outside 0 .. ``[report] max_analysis_s`` (a week), the contract's lists that are not
+    lists of objects, a breath whose phases are out of order.  Raises InputError saying which."""
+    from breathcam.config import DEFAULT
+    from breathcam.types import InputError
+
+    limit = DEFAULT.report.max_analysis_s if max_s is None else max_s
+
+    def walk(x, where: str) -> None:
+        if isinstance(x, dict):
+            for k, v in x.items():
+                key = str(k)
+                if key in _TIME_KEYS and v is not None:
+                    if isinstance(v, bool) or not isinstance(v, (int, float)):
+                        raise InputError(f"analysis file is damaged: {where}{key} is {v!r}, not a number of seconds")
+                    lo = 0.0 if key.endswith("_s") else -limit  # durations are never negative
+                    if not math.isfinite(v) or not (lo <= v <= limit):
+                        raise InputError(f"analysis file is damaged: {where}{key} = {v!r} s is outside "
+                                         f"{lo:g} to {limit:g} s")
+                walk(v, f"{where}{key}.")
+        elif isinstance(x, list):
+            for i, v in enumerate(x):
+                walk(v, f"{where[:-1]}[{i}].")
+        elif isinstance(x, float) and not math.isfinite(x):
+            raise InputError(f"analysis file is damaged: {where[:-1]} is {x!r}, not a finite number")
+
+    walk(data, "")
+    for key in _LIST_KEYS:
+        items = data.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(v, dict) for v in items):
+            raise InputError(f"analysis file is damaged: '{key}' is not a list of objects")
+    for i, b in enumerate(data["breaths"]):
+        times = [b.get(k) for k in ("inhale_start", "exhale_start", "pause_start", "end")]
+        times = [t for t in times if t is not None]
+        if any(b > a + 1e-6 for a, b in zip(times[1:], times)):
+            raise InputError(f"analysis file is damaged: breaths[{i}] has its phases out of order")
+    if not isinstance(data["quality"], dict):
+        raise InputError("analysis file is damaged: 'quality' is not an object")
+
+
+def _reject_constant(name: str):
+    from breathcam.types import InputError
+
+    raise InputError(f"analysis file is damaged: it holds {name}, which JSON does not allow")
+
+
 def read_json(path: str | Path) -> tuple[Analysis, dict]:
     """A saved analysis (``analyze --json``) -> (Analysis, the raw dict with any extra keys)."""
     from breathcam.types import InputError
 
+    from breathcam.fileio import check_input
+
     path = Path(path)
+    check_input(path, what="analysis file")
     try:
-        data = json.loads(path.read_text())
+        data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_reject_constant)
     except FileNotFoundError:
         raise InputError(f"{path} not found") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path} is not a readable JSON analysis ({exc})") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise InputError(f"{path} is not a readable JSON analysis ({type(exc).__name__}: {str(exc)[:120]})") from None
     return analysis_from_dict(data), data
 
 
