@@ -395,3 +395,31 @@ def test_crafted_json_is_refused_by_report(tmp_path, wav, run_cli, change, fragm
     proc = run_cli("report", str(p), "-o", str(tmp_path / "r.html"))
     _one_clean_error(proc, fragment)
     assert not (tmp_path / "r.html").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# 8. the history and the reports are private
+# ---------------------------------------------------------------------------------------------
+
+
+def test_history_and_reports_created_private_even_with_a_lax_umask(wav, tmp_path):
+    home = tmp_path / "home" / "breathcam"
+    env = dict(os.environ, PYTHONPATH=str(ROOT), BREATHCAM_HOME=str(home))
+    proc = subprocess.run(["sh", "-c", 'umask 000 && exec "$@"', "sh", sys.executable, "-m", "breathcam", "analyze",
+                           str(wav), "--report", str(tmp_path / "rep"), "--csv", str(tmp_path / "csv"),
+                           "--json", str(tmp_path / "a.json")], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    mode = lambda p: stat.S_IMODE(os.stat(p).st_mode)
+    assert mode(home) == 0o700 and mode(tmp_path / "rep") == 0o700 and mode(tmp_path / "csv") == 0o700
+    files = [home / "sessions.sqlite", tmp_path / "rep" / "a.report.html", tmp_path / "csv" / "a.breaths.csv",
+             tmp_path / "a.json", *home.glob("sessions.sqlite-*")]
+    assert {p.name: mode(p) for p in files} == {p.name: 0o600 for p in files}
+
+
+def test_new_history_file_private_in_process(tmp_path):
+    from breathcam.report.store import SessionStore
+
+    with SessionStore(tmp_path / "h" / "s.sqlite"):
+        pass
+    assert stat.S_IMODE(os.stat(tmp_path / "h" / "s.sqlite").st_mode) == 0o600 & ~_umask()
+    assert stat.S_IMODE(os.stat(tmp_path / "h").st_mode) == 0o700 & ~_umask()

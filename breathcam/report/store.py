@@ -30,6 +30,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from breathcam.config import DEFAULT, Config
+from breathcam.fileio import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE
 from breathcam.types import Analysis, Breath, BreathcamError, Hold, InputError, MotionTraces, RatePoint
 
 __all__ = ["SCHEMA_VERSION", "default_db_path", "SessionStore", "SessionRecorder"]
@@ -130,15 +131,29 @@ class SessionStore:
         if not self.path.exists() and not create:
             raise InputError(f"no session history at {self.path} (analyse a clip first, or give --db PATH)")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.path.parent.is_dir():
+                self.path.parent.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
         except OSError as exc:
             raise BreathcamError(f"cannot create the folder for the session history {self.path}: "
                                  f"{exc.strerror or exc}; use --db PATH") from None
+        self._create_private()
         try:
             self.conn = sqlite3.connect(str(self.path), timeout=config.report.db_timeout_s)
             self.conn.row_factory = sqlite3.Row
             self._migrate()
         except sqlite3.Error as exc:
+            raise _db_error(self.path, exc) from None
+
+    def _create_private(self) -> None:
+        """A new history is created readable by its owner only (0600, or stricter by the umask): it
+        holds health data.  SQLite gives its -wal and -shm files the same permissions."""
+        if self.path.exists() or self.path.is_symlink():
+            return
+        try:
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
+        except FileExistsError:
+            pass  # another breathcam created it a moment ago
+        except OSError as exc:
             raise _db_error(self.path, exc) from None
 
     def _migrate(self) -> None:
