@@ -423,3 +423,43 @@ def test_new_history_file_private_in_process(tmp_path):
         pass
     assert stat.S_IMODE(os.stat(tmp_path / "h" / "s.sqlite").st_mode) == 0o600 & ~_umask()
     assert stat.S_IMODE(os.stat(tmp_path / "h").st_mode) == 0o700 & ~_umask()
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. no silent overwrites
+# ---------------------------------------------------------------------------------------------
+
+
+def test_same_stem_in_one_folder_gives_distinct_outputs(wav, tmp_path, run_cli):
+    import shutil
+
+    import soundfile
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(wav, folder / "a.wav")
+    data, fs = soundfile.read(str(wav))
+    soundfile.write(str(folder / "a.flac"), data, fs)
+    out = tmp_path / "out"
+    proc = run_cli("analyze", str(folder), "--report", str(out), "--json", str(out), "--no-save")
+    assert proc.returncode == 0, proc.stderr
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["a.flac.json", "a.flac.report.html", "a.wav.json", "a.wav.report.html", "breathcam-summary.csv"]
+    assert json.loads((out / "a.flac.json").read_text())["source"].endswith("a.flac")
+
+
+def test_two_clients_same_clip_name_into_one_report_folder(wav, tmp_path, run_cli):
+    import shutil
+
+    reports = tmp_path / "reports"
+    for client in ("C1", "C2"):
+        d = tmp_path / client
+        d.mkdir()
+        shutil.copy(wav, d / "session.wav")
+        proc = run_cli("analyze", str(d / "session.wav"), "--report", str(reports), "--csv", str(reports),
+                       "--client", client)
+        assert proc.returncode == 0, proc.stderr
+    assert "report written to " + str(reports / "session-2.report.html") in proc.stdout
+    first, second = (reports / "session.report.html").read_text(), (reports / "session-2.report.html").read_text()
+    assert "C1" in first and "C2" not in first and "C2" in second
+    assert (reports / "session-2.breaths.csv").exists() and (reports / "session-2.seconds.csv").exists()
