@@ -162,7 +162,7 @@ def _cmd_live(args: argparse.Namespace, *, exercise: str | None = None) -> int:
         if writer is not None:
             writer.close()  # a no-op after the final analysis; keeps what was written if the loop failed
             if writer.error is not None:
-                print(f"breathcam: warning: session not saved: {writer.error}", file=sys.stderr)
+                _error(f"session not saved: {writer.error}", warning=True)
     errors = []
     if args.json_path:
         try:
@@ -170,19 +170,19 @@ def _cmd_live(args: argparse.Namespace, *, exercise: str | None = None) -> int:
         except BreathcamError as exc:
             errors.append(str(exc))
     if not args.quiet:
-        print("\n".join(summary_lines(result.analysis)))
+        _out(*summary_lines(result.analysis))
         comp = result.analysis.compliance
         if comp is not None:
             phases = ", ".join(f"{k} {100 * v:.0f}%" for k, v in comp.per_phase.items())
-            print(f"compliance: {100 * comp.score:.0f}% ({phases}); cycles followed {comp.cycles_followed}/{comp.cycles_total}")
+            _out(f"compliance: {100 * comp.score:.0f}% ({phases}); cycles followed {comp.cycles_followed}/{comp.cycles_total}")
         for ev in result.analysis.feedback:
-            print(f"feedback at {ev.t:.0f} s: {ev.message}")
+            _out(f"feedback at {ev.t:.0f} s: {ev.message}")
         if args.json_path and not errors:
-            print(f"analysis written to {args.json_path}")
+            _out(f"analysis written to {args.json_path}")
         if args.video_path:
-            print(f"video written to {args.video_path}")
+            _out(f"video written to {args.video_path}")
         if writer is not None and writer.session_id is not None:
-            print(f"saved as session {writer.session_id} (breathcam sessions show {writer.session_id})")
+            _out(f"saved as session {writer.session_id} (breathcam sessions show {writer.session_id})")
     return _report_errors(errors)
 
 
@@ -302,7 +302,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     # fails (a full disk, a read-only folder); the failures are listed last and the exit is 2.
     outs = _save_outputs(analysis, args, config, stem=path.stem)
     if not args.quiet:
-        print("\n".join(summary_lines(analysis)))
+        _out(*summary_lines(analysis))
         _print_outputs(outs)
     return _report_errors(outs["errors"])
 
@@ -320,13 +320,13 @@ def _save_outputs(analysis, args, config, *, stem: str) -> dict:
 
 def _print_outputs(outs: dict) -> None:
     if outs["json"]:
-        print(f"analysis written to {outs['json']}")
+        _out(f"analysis written to {outs['json']}")
     if outs["session_id"] is not None:
-        print(f"saved as session {outs['session_id']} (breathcam sessions show {outs['session_id']})")
+        _out(f"saved as session {outs['session_id']} (breathcam sessions show {outs['session_id']})")
     if outs["report"]:
-        print(f"report written to {outs['report']}")
+        _out(f"report written to {outs['report']}")
     if outs["csv"]:
-        print(f"CSVs written to {outs['csv'][0]} and {outs['csv'][1].name}")
+        _out(f"CSVs written to {outs['csv'][0]} and {outs['csv'][1].name}")
 
 
 def _cmd_analyze_folder(args: argparse.Namespace, config) -> int:
@@ -345,9 +345,9 @@ def _cmd_analyze_folder(args: argparse.Namespace, config) -> int:
         written = None
         errors.append(f"summary CSV not written: {exc}")
     if not args.quiet:
-        print("\n".join(batch_lines(items)))
+        _out(*batch_lines(items))
         if written:
-            print(f"summary written to {written}")
+            _out(f"summary written to {written}")
     if not any(it.status == "ok" for it in items):
         raise BreathcamError(f"no file in {args.input} could be analysed (reasons in the summary above)")
     return _report_errors(errors)
@@ -359,7 +359,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     path = report_for_session(args.session, out=args.out, lang=args.lang, db_path=args.db,
                               config=load_config(args.config))
-    print(f"report written to {path}")
+    _out(f"report written to {path}")
     return 0
 
 
@@ -383,7 +383,7 @@ def _cmd_sessions(args: argparse.Namespace) -> int:
                 client = args.client or rows[-1]["client"] or "-"
                 page = write_trend_page(rows, args.html, client=client, lang=args.lang)
                 lines.append(f"trend written to {page}")
-    print("\n".join(lines))
+    _out(*lines)
     return 0
 
 
@@ -428,7 +428,7 @@ def _cmd_devices(args: argparse.Namespace) -> int:
     print("microphones:" if mics else "microphones: none found")
     for m in mics:
         star = " (default)" if m["default"] else ""
-        print(f"  {m['index']}: {m['name']}, {m['channels']} ch, {m['default_rate_hz']:.0f} Hz{star}")
+        _out(f"  {m['index']}: {m['name']}, {m['channels']} ch, {m['default_rate_hz']:.0f} Hz{star}")
     return 0
 
 
@@ -474,6 +474,14 @@ def _run(fn) -> int:
     if received:
         return 128 + received[0]
     return code
+
+
+def _out(*lines: str) -> None:
+    """Print each line with control characters escaped (breathcam.text.terminal_safe): a client id,
+    note or file name can neither drive the terminal nor break the output's lines."""
+    from breathcam.text import terminal_safe
+
+    print("\n".join(terminal_safe(line) for line in lines))
 
 
 def _say(text: str, *, err: bool = False) -> None:

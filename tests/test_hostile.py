@@ -463,3 +463,49 @@ def test_two_clients_same_clip_name_into_one_report_folder(wav, tmp_path, run_cl
     first, second = (reports / "session.report.html").read_text(), (reports / "session-2.report.html").read_text()
     assert "C1" in first and "C2" not in first and "C2" in second
     assert (reports / "session-2.breaths.csv").exists() and (reports / "session-2.seconds.csv").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# 9. output hygiene: terminal escapes, CSV formulas, newlines in names
+# ---------------------------------------------------------------------------------------------
+
+
+def test_escape_sequences_and_newlines_are_shown_not_obeyed(wav, tmp_path, run_cli):
+    evil = "\x1b[2J\x1b]0;owned\x07C1\nforged row"
+    proc = run_cli("analyze", str(wav), "--client", evil, "--note", "line one\nline \x1b[31mtwo")
+    assert proc.returncode == 0, proc.stderr
+    for cmd in (("sessions", "list"), ("sessions", "show", "1"), ("sessions", "list", "--client", evil)):
+        out = run_cli(*cmd)
+        assert out.returncode == 0, out.stderr
+        assert "\x1b" not in out.stdout and "\x07" not in out.stdout
+        assert "\\x1b[2J\\x1b]0;owned\\x07C1\\nforged row" in out.stdout
+    listed = run_cli("sessions", "list").stdout.splitlines()
+    assert len(listed) == 2 and len(listed[0]) <= len(listed[1]) + 40  # one header, one row: the table holds
+    shown = run_cli("sessions", "show", "1").stdout.splitlines()
+    assert shown[-2:] == ["  line one", "  line \\x1b[31mtwo"]
+
+
+def test_formula_file_names_are_quoted_in_the_summary_csv(wav, tmp_path, run_cli):
+    import csv
+    import shutil
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    names = ['=HYPERLINK("x","y").wav', "+1.wav", "@SUM(A1).wav", "new\nline.wav", "plain.wav"]
+    for n in names:
+        shutil.copy(wav, folder / n)
+    proc = run_cli("analyze", str(folder), "--no-save")
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader((folder / "breathcam-summary.csv").open(newline="")))
+    got = {r["file"] for r in rows}
+    assert got == {"'+1.wav", "'=HYPERLINK(\"x\",\"y\").wav", "'@SUM(A1).wav", "new\nline.wav", "plain.wav"}
+    table = proc.stdout.splitlines()
+    assert any(ln.startswith("new\\nline.wav") for ln in table) and "5 of 5 files analysed" in table[-2]
+    assert "\n".join(table).count("\n") == len(table) - 1 and len(table) == 1 + 5 + 2
+
+
+def test_text_helpers():
+    from breathcam.text import csv_cell, terminal_safe
+
+    assert terminal_safe("a\tb\r\x9b\u2028") == "a\\tb\\r\\x9b\\u2028"
+    assert [csv_cell(v) for v in ("-2+3", "\t=1", "ok", -2.5, "")] == ["'-2+3", "'\t=1", "ok", -2.5, ""]

@@ -180,6 +180,9 @@ class _Progress:
             return
         frac = min(1.0, done_files / max(self.total, 1))
         bar = "#" * int(round(frac * self.width))
+        from breathcam.text import terminal_safe
+
+        name = terminal_safe(name)
         print(f"\r[{bar:<{self.width}}] {int(done_files)}/{self.total} {name[:40]:<40}", end="", file=self.stream,
               flush=True)
 
@@ -189,8 +192,10 @@ class _Progress:
             if index == self.total:
                 print(file=self.stream)
             return
+        from breathcam.text import terminal_safe
+
         what = "ok" if item.status == "ok" else f"{item.status}: {item.reason}"
-        print(f"[{index}/{self.total}] {item.path.name}: {what}", file=self.stream, flush=True)
+        print(terminal_safe(f"[{index}/{self.total}] {item.path.name}: {what}"), file=self.stream, flush=True)
 
 
 def analyze_folder(
@@ -252,7 +257,7 @@ def analyze_folder(
                                  item.seconds, output_errors=tuple(outs["errors"]))
         except KeyboardInterrupt:
             print(file=stream)
-            print(f"breathcam: interrupted at {path.name}; the summary covers the {len(items)} files done",
+            print(f"breathcam: interrupted at {_safe(path.name)}; the summary covers the {len(items)} files done",
                   file=stream)
             break
         except BreathcamError as exc:
@@ -263,6 +268,12 @@ def analyze_folder(
         items.append(item)
         bar.finished(i, item)
     return items
+
+
+def _safe(text: str) -> str:
+    from breathcam.text import terminal_safe
+
+    return terminal_safe(text)
 
 
 def _takes_progress(fn) -> bool:
@@ -295,6 +306,9 @@ def summary_lines(items: list[BatchItem]) -> list[str]:
         rows.append((it.path.name, it.status, _fmt(n.get("rate_bpm")), _fmt(n.get("n_breaths")),
                      _fmt(n.get("cv_duration"), 2), _fmt(n.get("sighs_per_min"), 2), _fmt(n.get("n_holds")),
                      _fmt(n.get("confidence"), 2), it.reason))
+    from breathcam.text import terminal_safe
+
+    rows = [tuple(terminal_safe(c) for c in r) for r in rows]
     widths = [max(len(str(r[k])) for r in [head, *rows]) for k in range(len(head) - 1)]
     fmt = lambda r: "  ".join(f"{str(c):<{w}}" if k < 2 else f"{str(c):>{w}}" for k, (c, w) in enumerate(zip(r, widths))) \
         + ("  " + r[-1] if r[-1] else "")

@@ -454,6 +454,10 @@ def _f(v, nd: int = 1) -> str:
 
 
 def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    from breathcam.text import terminal_safe
+
+    head = [terminal_safe(c) for c in head]
+    rows = [[terminal_safe(c) for c in r] for r in rows]
     widths = [max(len(str(r[k])) for r in [head, *rows]) for k in range(len(head))]
     return ["  ".join(f"{str(c):<{w}}" for c, w in zip(r, widths)).rstrip() for r in [head, *rows]]
 
@@ -480,6 +484,8 @@ _LABELS = {
 
 
 def show_lines(row: dict) -> list[str]:
+    from breathcam.text import terminal_safe
+
     lines = [f"session {row['id']}: {(row['started_at'] or '').replace('T', ' ')}",
              f"client: {row['client'] or '-'}", f"source: {row['source'] or '-'} ({row['kind']})",
              f"status: {'cut off before it finished' if row['status'] == 'live' else row['status']}"]
@@ -488,7 +494,7 @@ def show_lines(row: dict) -> list[str]:
     lines += [f"{_LABELS[k]}: {_f(row.get(k), 2)}" for k in KEY_COLUMNS]
     if row.get("notes"):
         lines += ["notes:", *("  " + n for n in row["notes"].splitlines())]
-    return lines
+    return [terminal_safe(line) for line in lines]
 
 
 def compare_lines(rows: Sequence[dict]) -> list[str]:
