@@ -66,7 +66,7 @@ def _build_parser() -> argparse.ArgumentParser:
     ssub = sessions.add_subparsers(dest="action", metavar="ACTION", required=True)
     s_list = ssub.add_parser("list", help="list sessions, oldest first")
     s_list.add_argument("--client", metavar="ID", help="only this client's sessions")
-    s_list.add_argument("--last", type=int, metavar="N", help="only the last N")
+    s_list.add_argument("--last", type=_positive_int, metavar="N", help="only the last N (1 or more)")
     s_show = ssub.add_parser("show", help="key numbers and notes of one session")
     s_show.add_argument("id", metavar="ID")
     s_cmp = ssub.add_parser("compare", help="key numbers of sessions side by side; --html draws the trend")
@@ -77,6 +77,8 @@ def _build_parser() -> argparse.ArgumentParser:
     s_note = ssub.add_parser("note", help="add a note to a session")
     s_note.add_argument("id", metavar="ID")
     s_note.add_argument("text", metavar="TEXT")
+    for p in (s_list, s_show, s_cmp, s_note):  # --db before or after the action
+        p.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="session history database")
 
     live = sub.add_parser(
         "live",
@@ -107,6 +109,16 @@ def _build_parser() -> argparse.ArgumentParser:
         add_help=False,
     )
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {n}")
+    return n
 
 
 def _add_live_arguments(p: argparse.ArgumentParser) -> None:
@@ -368,9 +380,10 @@ def _cmd_sessions(args: argparse.Namespace) -> int:
 
     with st.SessionStore(args.db, create=False) as db:
         if args.action == "list":
-            lines = st.list_lines(db.list(client=args.client, limit=args.last))
+            rows = db.list(client=args.client, limit=args.last)
+            lines = st.list_lines([db.get_numbers(r["id"]) if r["status"] == "live" else r for r in rows])
         elif args.action == "show":
-            lines = st.show_lines(db.get(args.id))
+            lines = st.show_lines(db.get_numbers(args.id))
         elif args.action == "note":
             db.add_note(int(db.get(args.id)["id"]), args.text)
             lines = [f"note added to session {args.id}"]

@@ -509,3 +509,59 @@ def test_text_helpers():
 
     assert terminal_safe("a\tb\r\x9b\u2028") == "a\\tb\\r\\x9b\\u2028"
     assert [csv_cell(v) for v in ("-2+3", "\t=1", "ok", -2.5, "")] == ["'-2+3", "'\t=1", "ok", -2.5, ""]
+
+
+# ---------------------------------------------------------------------------------------------
+# 7. sound files read in blocks: the same samples as the whole-file mixdown
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fs_hz, channels", [(44100, 2), (48000, 1), (8000, 3)])
+def test_block_reading_equals_whole_file_mixdown(tmp_path, fs_hz, channels):
+    import soundfile
+
+    from breathcam.capture.audio import load_audio, to_internal
+
+    rng = np.random.default_rng(fs_hz)
+    n = int(fs_hz * 7.3)
+    x = np.clip(rng.standard_normal((n, channels)) * 0.3, -1, 1)
+    x[: fs_hz // 10] = 1.0  # some clipping, counted across blocks
+    p = tmp_path / "x.wav"
+    soundfile.write(str(p), x, fs_hz, subtype="FLOAT")
+    got = load_audio(p)
+    ref = to_internal(soundfile.read(str(p), always_2d=True)[0], fs_hz=fs_hz, name=str(p), kind="file")
+    assert got.samples.shape == ref.samples.shape and got.samples.dtype == np.float32
+    np.testing.assert_allclose(got.samples, ref.samples, atol=1e-6)
+    assert got.info == ref.info
+
+
+# ---------------------------------------------------------------------------------------------
+# 10. small items
+# ---------------------------------------------------------------------------------------------
+
+
+def test_cut_off_live_session_shows_its_numbers(tmp_path, run_cli):
+    from breathcam.report.store import SessionRecorder
+    from breathcam.types import Breath, RatePoint
+
+    db = tmp_path / "h.sqlite"
+    rec = SessionRecorder(db, client="L9", source="camera 0")
+    for k in range(6):
+        t = 5.0 * k
+        rec.add_breath(Breath(t, t + 2.0, t + 4.5, t + 5.0, 1.0, 0.9, False))
+        rec.add_rate(RatePoint(t + 5.0, 12.0, 0.8))
+    rec.close()  # cut off: never finished
+    proc = run_cli("sessions", "show", "1", "--db", str(db))  # --db after the action works too
+    assert proc.returncode == 0, proc.stderr
+    lines = dict(ln.split(": ", 1) for ln in proc.stdout.splitlines() if ": " in ln)
+    assert lines["status"] == "cut off before it finished"
+    assert float(lines["rate (/min)"]) == pytest.approx(12.0) and lines["breaths"] == "6"
+    assert float(lines["median inhale (s)"]) == pytest.approx(2.0)
+    listed = run_cli("sessions", "--db", str(db), "list").stdout.splitlines()
+    assert "cut off" in listed[1] and "12.0" in listed[1]
+
+
+def test_last_must_be_positive(tmp_path, run_cli):
+    for bad in ("0", "-1"):
+        proc = run_cli("sessions", "list", "--last", bad, "--db", str(tmp_path / "none.sqlite"))
+        assert proc.returncode == 2 and "--last: must be 1 or more" in proc.stderr and "Traceback" not in proc.stderr

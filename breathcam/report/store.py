@@ -264,6 +264,20 @@ class SessionStore:
             raise InputError(f"no session {sid} in {self.path} (see: breathcam sessions list)")
         return dict(row)
 
+    def get_numbers(self, session_id: int | str) -> dict:
+        """:meth:`get`, with the key numbers of a live session that was cut off (it never stored
+        them) measured from the rows it had committed, as ``breathcam report`` does."""
+        row = self.get(session_id)
+        if row["status"] == "live" and not row["analysis_json"]:
+            from breathcam.report.export import summary_numbers
+
+            analysis, _ = self.load_analysis(row["id"])
+            nums = summary_numbers(analysis, min_breaths=self.config.report.min_breaths_variability)
+            row.update({k: v for k, v in nums.items() if k in KEY_COLUMNS and row.get(k) is None})
+            if row.get("pattern_label") == "unknown":
+                row["pattern_label"] = None
+        return row
+
     def load_analysis(self, session_id: int | str) -> tuple[Analysis, dict]:
         """The session's Analysis (with its trace when stored) and its row.
 
