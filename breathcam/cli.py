@@ -189,7 +189,7 @@ def _cmd_live(args: argparse.Namespace, *, exercise: str | None = None) -> int:
             _out(f"compliance: {100 * comp.score:.0f}% ({phases}); cycles followed {comp.cycles_followed}/{comp.cycles_total}")
         for ev in result.analysis.feedback:
             _out(f"feedback at {ev.t:.0f} s: {ev.message}")
-        if args.json_path and not errors:
+        if args.json_path and not errors and not _is_stream(args.json_path):
             _out(f"analysis written to {args.json_path}")
         if args.video_path:
             _out(f"video written to {args.video_path}")
@@ -331,7 +331,7 @@ def _save_outputs(analysis, args, config, *, stem: str) -> dict:
 
 
 def _print_outputs(outs: dict) -> None:
-    if outs["json"]:
+    if outs["json"] and not _is_stream(outs["json"]):
         _out(f"analysis written to {outs['json']}")
     if outs["session_id"] is not None:
         _out(f"saved as session {outs['session_id']} (breathcam sessions show {outs['session_id']})")
@@ -371,8 +371,16 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     path = report_for_session(args.session, out=args.out, lang=args.lang, db_path=args.db,
                               config=load_config(args.config))
-    _out(f"report written to {path}")
+    if not _is_stream(path):
+        _out(f"report written to {path}")
     return 0
+
+
+def _is_stream(path) -> bool:
+    """Standard output, a device or a FIFO: no "written to" line (it would mix with the output)."""
+    from breathcam.fileio import is_stream_or_device
+
+    return is_stream_or_device(path)
 
 
 def _cmd_sessions(args: argparse.Namespace) -> int:
