@@ -242,6 +242,17 @@ def test_sighup_during_live_session_writes_json_and_history(tmp_path, run_cli):
     assert listed.returncode == 0 and "sample.mp4" in listed.stdout
 
 
+@pytest.mark.skipif(not SAMPLE.exists(), reason="samples/sample.mp4 absent")
+def test_live_json_that_cannot_be_written_keeps_summary_and_session(full_device, run_cli):
+    proc = run_cli("live", "--source", str(SAMPLE), "--no-window", "--replay-speed", "2", "--duration", "6",
+                   "--json", str(full_device), "--client", "LV")
+    _no_traceback(proc)
+    assert proc.returncode == 2
+    assert _errors(proc) == [f"breathcam: error: cannot write {full_device}: No space left on device"]
+    assert "sample.mp4: " in proc.stdout and "saved as session" in proc.stdout
+    assert stat.S_ISCHR(os.stat(full_device).st_mode)
+
+
 def test_sigterm_in_folder_keeps_the_files_done(wav, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
