@@ -175,12 +175,15 @@ def _cmd_live(args: argparse.Namespace, *, exercise: str | None = None) -> int:
             writer.close()  # a no-op after the final analysis; keeps what was written if the loop failed
             if writer.error is not None:
                 _error(f"session not saved: {writer.error}", warning=True)
+    from breathcam.stopsignals import shielded
+
     errors = []
     if args.json_path:
-        try:
-            write_json(result.analysis, args.json_path)
-        except BreathcamError as exc:
-            errors.append(str(exc))
+        with shielded():
+            try:
+                write_json(result.analysis, args.json_path)
+            except BreathcamError as exc:
+                errors.append(str(exc))
     if not args.quiet:
         _out(*summary_lines(result.analysis))
         comp = result.analysis.compliance
@@ -312,7 +315,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         print(file=sys.stderr)
     # Every output is attempted, the session saved, the summary printed, even when one output
     # fails (a full disk, a read-only folder); the failures are listed last and the exit is 2.
-    outs = _save_outputs(analysis, args, config, stem=path.stem)
+    from breathcam.stopsignals import shielded
+
+    with shielded():
+        outs = _save_outputs(analysis, args, config, stem=path.stem)
     if not args.quiet:
         _out(*summary_lines(analysis))
         _print_outputs(outs)
@@ -350,9 +356,12 @@ def _cmd_analyze_folder(args: argparse.Namespace, config) -> int:
                            json_dir=args.json_path, lang=args.lang, client=args.client, db_path=args.db,
                            save=not args.no_save)
     summary_dir = Path(args.csv_dir or args.report_dir or args.input)
+    from breathcam.stopsignals import shielded
+
     errors = [e for it in items for e in it.output_errors]
     try:
-        written = write_summary_csv(items, summary_dir / SUMMARY_NAME)
+        with shielded():
+            written = write_summary_csv(items, summary_dir / SUMMARY_NAME)
     except BreathcamError as exc:
         written = None
         errors.append(f"summary CSV not written: {exc}")
@@ -492,9 +501,8 @@ def _run(fn) -> int:
         except KeyboardInterrupt:
             _say("breathcam: interrupted", err=True)
             code = EXIT_INTERRUPTED
-    if received:
-        return 128 + received[0]
-    return code
+        signum = received[0] if received else None
+    return 128 + signum if signum is not None else code
 
 
 def _out(*lines: str) -> None:
@@ -502,7 +510,10 @@ def _out(*lines: str) -> None:
     note or file name can neither drive the terminal nor break the output's lines."""
     from breathcam.text import terminal_safe
 
-    print("\n".join(terminal_safe(line) for line in lines))
+    try:
+        print("\n".join(terminal_safe(line) for line in lines), flush=True)
+    except (OSError, ValueError):  # the terminal went away (SIGHUP) or the pipe was closed
+        pass
 
 
 def _say(text: str, *, err: bool = False) -> None:

@@ -8,6 +8,9 @@ folder keeps the files done, a live session writes its JSON and history) handles
 signals of the same kind are recorded and ignored while the program finishes writing (a service
 manager that will not wait sends SIGKILL).  The caller exits with ``128 + signal number``
 (143 for SIGTERM, 129 for SIGHUP), as the shell reports a program the signal ended.
+
+Inside :func:`shielded` (writing the outputs of an analysis that is done) a signal is recorded but
+interrupts nothing: what was computed is written whole, then the program exits.
 """
 
 from __future__ import annotations
@@ -16,21 +19,42 @@ import signal
 from contextlib import contextmanager
 from typing import Iterator
 
-__all__ = ["stop_signals_as_interrupt", "STOP_SIGNALS"]
+__all__ = ["stop_signals_as_interrupt", "shielded", "stop_requested", "STOP_SIGNALS"]
 
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+_shield_depth = 0
+_received: list[int] = []  # stop signals received inside stop_signals_as_interrupt
+
+
+def stop_requested() -> bool:
+    """True once a stop signal came, whether it interrupted something or was held off by
+    :func:`shielded` (or swallowed by a stage that keeps the part read): a loop over a folder of
+    clips checks it after each file and stops there."""
+    return bool(_received)
+
+
+@contextmanager
+def shielded() -> Iterator[None]:
+    """Within the block, a stop signal is only recorded (see the module docstring)."""
+    global _shield_depth
+    _shield_depth += 1
+    try:
+        yield
+    finally:
+        _shield_depth -= 1
 
 
 @contextmanager
 def stop_signals_as_interrupt(signals=STOP_SIGNALS) -> Iterator[list[int]]:
-    """Within the block, the first of ``signals`` raises KeyboardInterrupt; yields the list of
-    signal numbers received (empty when none came).  The previous handlers are restored after.
-    Outside the main thread (where Python cannot install handlers) it changes nothing."""
-    received: list[int] = []
-
+    """Within the block, the first of ``signals`` raises KeyboardInterrupt (unless shielded); yields
+    the list of signal numbers received (empty when none came).  The previous handlers are
+    restored after.  Outside the main thread (where Python cannot install handlers) it changes
+    nothing."""
     def handler(signum, frame):
-        received.append(signum)
-        if len(received) == 1:
+        first = not _received
+        _received.append(signum)
+        if first and _shield_depth == 0:
             raise KeyboardInterrupt
 
     previous = {}
@@ -39,8 +63,9 @@ def stop_signals_as_interrupt(signals=STOP_SIGNALS) -> Iterator[list[int]]:
             previous[sig] = signal.signal(sig, handler)
         except (ValueError, OSError):  # not the main thread, or not supported here
             pass
+    _received.clear()
     try:
-        yield received
+        yield _received
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)

@@ -242,6 +242,28 @@ def test_sighup_during_live_session_writes_json_and_history(tmp_path, run_cli):
     assert listed.returncode == 0 and "sample.mp4" in listed.stdout
 
 
+def test_stop_signal_is_held_off_while_outputs_are_written():
+    """A real SIGTERM to this process: inside shielded() it is only recorded; outside it raises
+    KeyboardInterrupt once; the handlers are restored after."""
+    from breathcam.stopsignals import shielded, stop_requested, stop_signals_as_interrupt
+
+    before = signal.getsignal(signal.SIGTERM)
+    with stop_signals_as_interrupt() as received:
+        with shielded():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.05)
+            done = True  # not interrupted
+        assert done and received == [signal.SIGTERM] and stop_requested()
+        os.kill(os.getpid(), signal.SIGTERM)  # later ones interrupt nothing either
+        time.sleep(0.05)
+    assert received == [signal.SIGTERM, signal.SIGTERM]
+    with pytest.raises(KeyboardInterrupt):
+        with stop_signals_as_interrupt():
+            os.kill(os.getpid(), signal.SIGHUP)
+            time.sleep(1.0)
+    assert signal.getsignal(signal.SIGTERM) == before
+
+
 @pytest.mark.skipif(not SAMPLE.exists(), reason="samples/sample.mp4 absent")
 def test_live_json_that_cannot_be_written_keeps_summary_and_session(full_device, run_cli):
     proc = run_cli("live", "--source", str(SAMPLE), "--no-window", "--replay-speed", "2", "--duration", "6",

@@ -218,7 +218,7 @@ def analyze_folder(
     files to the sound analysis and clips to the video one).
     """
     from breathcam.pipeline import analyze_file
-    from breathcam.report.export import summary_numbers
+    from breathcam.stopsignals import shielded, stop_requested
 
     stream = stream if stream is not None else sys.stderr
     inputs = find_inputs(folder)
@@ -230,44 +230,68 @@ def analyze_folder(
     stems = output_stems(inputs)
     bar = _Progress(len(inputs), stream)
     items: list[BatchItem] = []
-    for i, path in enumerate(inputs, 1):
-        t0 = time.perf_counter()
-        fn = analyze or analyze_file
+    fn = analyze or analyze_file
+    current = inputs[0]
+    # A stop (Ctrl-C, SIGTERM, SIGHUP: breathcam.stopsignals) interrupts only a file's analysis;
+    # the bookkeeping and the outputs of a file that is done are shielded, so what the summary
+    # lists was written whole.
+    try:
+        for i, path in enumerate(inputs, 1):
+            with shielded():
+                current = path
+                if stop_requested():
+                    break
+                t0 = time.perf_counter()
+                bar.update(i - 1, path.name)
 
-        def progress(t_s, duration_s, i=i, name=path.name):
-            bar.update(i - 1 + (min(t_s / duration_s, 1.0) if duration_s else 0.0), name)
+            def progress(t_s, duration_s, i=i, name=path.name):
+                bar.update(i - 1 + (min(t_s / duration_s, 1.0) if duration_s else 0.0), name)
 
-        bar.update(i - 1, path.name)
-        try:
-            kwargs = {"progress": progress} if _takes_progress(fn) else {}
-            analysis = fn(path, config=config, **kwargs)
-            outs = save_outputs(
-                analysis, stem=stems[path], report_dir=report_dir, csv_dir=csv_dir, json_dir=json_dir,
-                lang=lang, client=client, db_path=db_path, save=save,
-                kind="audio" if path.suffix.lower() in AUDIO_EXTENSIONS else "clip", config=config,
-            )
-            item = BatchItem(path, "ok", "", summary_numbers(analysis, min_breaths=config.report.min_breaths_variability),
-                             outs["session_id"], outs["report"], time.perf_counter() - t0)
-            reason = "; ".join(
-                ([f"not written: {e}" for e in outs["errors"]])
-                + ([f"session not saved: {outs['save_error']}"] if outs["save_error"] else [])
-                + ([analysis.quality.notes[-1]] if analysis.rate_bpm is None and analysis.quality.notes else []))
-            if reason:
-                item = BatchItem(path, "ok", _one_line(reason), item.numbers, item.session_id, item.report,
-                                 item.seconds, output_errors=tuple(outs["errors"]))
-        except KeyboardInterrupt:
-            print(file=stream)
-            print(f"breathcam: interrupted at {_safe(path.name)}; the summary covers the {len(items)} files done",
-                  file=stream)
-            break
-        except BreathcamError as exc:
-            item = BatchItem(path, "error", _one_line(str(exc)), seconds=time.perf_counter() - t0)
-        except Exception as exc:  # a bug or a decoder crash on one file must not lose the batch
-            item = BatchItem(path, "error", _one_line(f"unexpected {type(exc).__name__}: {exc}"),
-                             seconds=time.perf_counter() - t0)
-        items.append(item)
-        bar.finished(i, item)
+            item = analysis = None
+            try:
+                kwargs = {"progress": progress} if _takes_progress(fn) else {}
+                analysis = fn(path, config=config, **kwargs)
+            except BreathcamError as exc:
+                item = BatchItem(path, "error", _one_line(str(exc)), seconds=time.perf_counter() - t0)
+            except Exception as exc:  # a bug or a decoder crash on one file must not lose the batch
+                item = BatchItem(path, "error", _one_line(f"unexpected {type(exc).__name__}: {exc}"),
+                                 seconds=time.perf_counter() - t0)
+            with shielded():
+                if item is None:
+                    item = _done_item(path, analysis, t0=t0, stem=stems[path], report_dir=report_dir, csv_dir=csv_dir,
+                                      json_dir=json_dir, lang=lang, client=client, db_path=db_path, save=save,
+                                      config=config)
+                items.append(item)
+                bar.finished(i, item)
+                if stop_requested() and i < len(inputs):  # a stop signal came while this file was done
+                    current = inputs[i]
+                    break
+    except KeyboardInterrupt:
+        pass
+    if len(items) < len(inputs):
+        print(file=stream)
+        print(f"breathcam: interrupted at {_safe(current.name)}; the summary covers the {len(items)} files done",
+              file=stream)
     return items
+
+
+def _done_item(path: Path, analysis: Analysis, *, t0: float, stem: str, config: Config, **outputs) -> BatchItem:
+    """Save the outputs of one analysed file and make its summary row."""
+    from breathcam.report.export import summary_numbers
+
+    try:
+        outs = save_outputs(analysis, stem=stem, kind="audio" if path.suffix.lower() in AUDIO_EXTENSIONS else "clip",
+                            config=config, **outputs)
+    except Exception as exc:  # a bug in an output must not lose the batch
+        return BatchItem(path, "error", _one_line(f"unexpected {type(exc).__name__}: {exc}"),
+                         seconds=time.perf_counter() - t0)
+    numbers = summary_numbers(analysis, min_breaths=config.report.min_breaths_variability)
+    reason = "; ".join(
+        [f"not written: {e}" for e in outs["errors"]]
+        + ([f"session not saved: {outs['save_error']}"] if outs["save_error"] else [])
+        + ([analysis.quality.notes[-1]] if analysis.rate_bpm is None and analysis.quality.notes else []))
+    return BatchItem(path, "ok", _one_line(reason), numbers, outs["session_id"], outs["report"],
+                     time.perf_counter() - t0, output_errors=tuple(outs["errors"]))
 
 
 def _safe(text: str) -> str:
