@@ -4,7 +4,10 @@ Each command parses its options and hands on to the module that does the work (p
 report.*); nothing is computed here but the printed summary.
 
 Errors the user can act on print one line (``breathcam: error: ...``) and exit with status 2;
-they never show a traceback.
+they never show a traceback.  An output that cannot be written does not stop the others (each
+failure is one such line at the end, status 2).  SIGTERM and SIGHUP stop a command as Ctrl-C does
+(breathcam.stopsignals); the status is then 128 + the signal's number.  What is printed from
+outside (client ids, notes, file names) has its control characters escaped (breathcam.text).
 """
 
 from __future__ import annotations
