@@ -29,7 +29,7 @@ from pathlib import Path
 
 from breathcam.types import BreathcamError, InputError
 
-__all__ = ["write_output", "is_stream_or_device", "make_folder", "check_input", "unique_path", "PRIVATE_FILE_MODE", "PRIVATE_DIR_MODE"]
+__all__ = ["write_output", "is_stream_or_device", "make_folder", "check_input", "PRIVATE_FILE_MODE", "PRIVATE_DIR_MODE"]
 
 # Health data: only the user reads what breathcam writes (a stricter umask still applies).
 PRIVATE_FILE_MODE = 0o600
@@ -48,7 +48,16 @@ def _reason(exc: OSError) -> str:
 
 
 def _umask() -> int:
-    mask = os.umask(0)
+    """The process's umask, read without changing it (Linux: /proc); elsewhere set and restored
+    (a moment in which another thread could create a file unmasked)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o077)
     os.umask(mask)
     return mask
 
@@ -148,22 +157,6 @@ def make_folder(path: str | Path) -> Path:
     if not path.is_dir():
         raise BreathcamError(f"cannot write into {path}: not a folder")
     return path
-
-
-def unique_path(path: Path, taken: set[Path] | None = None) -> Path:
-    """``path``, or ``stem-2.ext``, ``stem-3.ext``, ... when it exists or is in ``taken``."""
-    taken = taken or set()
-    if path not in taken and not path.exists():
-        return path
-    suffixes = "".join(path.suffixes[-2:]) if path.name.endswith((".report.html", ".breaths.csv", ".seconds.csv")) \
-        else path.suffix
-    stem = path.name[: len(path.name) - len(suffixes)] if suffixes else path.name
-    k = 2
-    while True:
-        cand = path.with_name(f"{stem}-{k}{suffixes}")
-        if cand not in taken and not cand.exists():
-            return cand
-        k += 1
 
 
 def check_input(path: str | Path, *, what: str = "file") -> os.stat_result:
