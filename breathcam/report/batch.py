@@ -12,7 +12,6 @@ file and still prints and writes the summary of the files done.
 
 from __future__ import annotations
 
-import csv
 import sys
 import time
 from dataclasses import dataclass, field

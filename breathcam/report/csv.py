@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from breathcam.types import Analysis, BreathcamError
+from breathcam.types import Analysis
 
 __all__ = ["breath_rows", "second_rows", "write_breaths_csv", "write_seconds_csv", "write_csvs"]
 

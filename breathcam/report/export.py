@@ -10,7 +10,7 @@ import json
 import math
 from pathlib import Path
 
-from breathcam.types import Analysis, Breath, BreathcamError, Movement, Repetition
+from breathcam.types import Analysis, Breath, Movement, Repetition
 
 CONTRACT_VERSION = 1
 
@@ -160,6 +160,37 @@ def _compliance(analysis: Analysis) -> dict:
     }
 
 
+def _pattern_from_dict(p: dict):
+    """The pattern block, each value checked against its field's type (text, true/false, a number)."""
+    import dataclasses
+
+    from breathcam.types import InputError, Pattern
+
+    if not isinstance(p, dict):
+        raise InputError("analysis file is damaged: 'pattern' is not an object")
+    out = {}
+    for f in dataclasses.fields(Pattern):
+        if f.name not in p:
+            continue
+        v, kind = p[f.name], str(f.type)
+        if f.name == "notes":
+            ok = isinstance(v, list) and all(isinstance(n, str) for n in v)
+            v = tuple(v) if ok else v
+        elif v is None:
+            ok = "None" in kind
+        elif kind.startswith("str"):
+            ok = isinstance(v, str)
+        elif kind.startswith("bool"):
+            ok = isinstance(v, bool)
+        else:
+            ok = isinstance(v, (int, float)) and not isinstance(v, bool)
+            v = float(v) if ok else v
+        if not ok:
+            raise InputError(f"analysis file is damaged: pattern.{f.name} is {v!r}")
+        out[f.name] = v
+    return Pattern(**out)
+
+
 def _movement_from_dict(m: dict | None) -> Movement | None:
     if not m:
         return None
@@ -198,9 +229,7 @@ def analysis_from_dict(data: dict) -> Analysis:
 
     Keys added by later versions are ignored; a file without the contract's keys raises InputError.
     """
-    import dataclasses
-
-    from breathcam.types import FeedbackEvent, Hold, InputError, Pattern, Quality, RatePoint
+    from breathcam.types import FeedbackEvent, Hold, InputError, Quality, RatePoint
 
     if not isinstance(data, dict) or "breaths" not in data or "quality" not in data:
         raise InputError("not a breathcam analysis (no 'breaths' and 'quality' keys)")
@@ -231,8 +260,7 @@ def analysis_from_dict(data: dict) -> Analysis:
             RatePoint(float(p["t"]), None if p.get("bpm") is None else float(p["bpm"]), float(p.get("confidence") or 0.0))
             for p in data.get("rate_series", [])
         )
-        known = {f.name for f in dataclasses.fields(Pattern)}
-        pattern = Pattern(**{k: v for k, v in (data.get("pattern") or {}).items() if k in known})
+        pattern = _pattern_from_dict(data.get("pattern") or {})
         q = data["quality"]
         quality = Quality(float(q.get("confidence") or 0.0), float(q.get("pose_found") or 0.0), tuple(q.get("notes", ())))
         feedback = tuple(FeedbackEvent(float(f["t"]), str(f["code"]), str(f["message"])) for f in data.get("feedback", []))
@@ -248,7 +276,7 @@ def analysis_from_dict(data: dict) -> Analysis:
             feedback=feedback,
             movement=_movement_from_dict(data.get("movement")),
         )
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InputError(f"analysis file is damaged or incomplete ({type(exc).__name__}: {exc})") from None
 
 
