@@ -13,6 +13,7 @@ outside (client ids, notes, file names) has its control characters escaped (brea
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -504,7 +505,9 @@ def _run(fn) -> int:
         except KeyboardInterrupt:
             _say("breathcam: interrupted", err=True)
             code = EXIT_INTERRUPTED
-        signum = received[0] if received else None
+        # Ctrl-C keeps its documented status (0 when what was read was analysed and written);
+        # SIGTERM and SIGHUP end with 128 + their number, as the shell reports them.
+        signum = next((s for s in received if s != signal.SIGINT), None)
     return 128 + signum if signum is not None else code
 
 

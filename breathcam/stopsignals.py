@@ -10,7 +10,8 @@ manager that will not wait sends SIGKILL).  The caller exits with ``128 + signal
 (143 for SIGTERM, 129 for SIGHUP), as the shell reports a program the signal ended.
 
 Inside :func:`shielded` (writing the outputs of an analysis that is done) a signal is recorded but
-interrupts nothing: what was computed is written whole, then the program exits.
+interrupts nothing: what was computed is written whole, then the program exits.  Ctrl-C is watched
+too, with its own rules (see :func:`stop_signals_as_interrupt`).
 """
 
 from __future__ import annotations
@@ -46,19 +47,29 @@ def shielded() -> Iterator[None]:
 
 
 @contextmanager
-def stop_signals_as_interrupt(signals=STOP_SIGNALS) -> Iterator[list[int]]:
+def stop_signals_as_interrupt(signals=STOP_SIGNALS, *, ctrl_c: bool = True) -> Iterator[list[int]]:
     """Within the block, the first of ``signals`` raises KeyboardInterrupt (unless shielded); yields
     the list of signal numbers received (empty when none came).  The previous handlers are
     restored after.  Outside the main thread (where Python cannot install handlers) it changes
-    nothing."""
+    nothing.
+
+    With ``ctrl_c`` SIGINT is watched too, keeping its own rules: every Ctrl-C raises
+    KeyboardInterrupt (a second one stops at once), except a first one inside :func:`shielded`,
+    which waits; and it counts for :func:`stop_requested`, so a folder stops after the file in hand
+    even when that file's analysis kept the part read."""
     def handler(signum, frame):
         first = not _received
         _received.append(signum)
+        if signum == signal.SIGINT:
+            if _shield_depth > 0 and _received.count(signal.SIGINT) == 1:
+                return
+            raise KeyboardInterrupt
         if first and _shield_depth == 0:
             raise KeyboardInterrupt
 
+    watched = tuple(signals) + ((signal.SIGINT,) if ctrl_c else ())
     previous = {}
-    for sig in signals:
+    for sig in watched:
         try:
             previous[sig] = signal.signal(sig, handler)
         except (ValueError, OSError):  # not the main thread, or not supported here

@@ -228,18 +228,52 @@ def test_sigterm_during_analyze_writes_what_was_read(tmp_path):
 
 @pytest.mark.skipif(not SAMPLE.exists(), reason="samples/sample.mp4 absent")
 def test_sighup_during_live_session_writes_json_and_history(tmp_path, run_cli):
-    out = tmp_path / "live.json"
+    import sqlite3
+
+    out, db = tmp_path / "live.json", tmp_path / "h.sqlite"
     proc = _start("live", "--source", str(SAMPLE), "--no-window", "--json", str(out), "--client", "L1",
-                  tmp_path=tmp_path)
-    _wait_until_reading(proc, SAMPLE, past=SAMPLE.stat().st_size // 5)
+                  "--db", str(db), tmp_path=tmp_path)
+    # the live loop runs once the session's rows reach the history (the clip's sound track is
+    # read before the loop starts, so the file position says nothing here)
+    end = time.monotonic() + 120
+    while time.monotonic() < end:
+        assert proc.poll() is None, proc.communicate()
+        try:
+            with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
+                if c.execute("SELECT count(*) FROM rate_points").fetchone()[0] >= 3:
+                    break
+        except sqlite3.Error:
+            pass
+        time.sleep(0.2)
     proc.send_signal(signal.SIGHUP)
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 128 + signal.SIGHUP, stderr
     assert "Traceback" not in stderr
     data = json.loads(out.read_text())
     assert 2.0 <= data["duration_s"] < 30.0
-    listed = run_cli("sessions", "list", "--client", "L1")
-    assert listed.returncode == 0 and "sample.mp4" in listed.stdout
+    listed = run_cli("sessions", "list", "--client", "L1", "--db", str(db))
+    assert listed.returncode == 0 and "sample.mp4" in listed.stdout and "complete" in listed.stdout
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="samples/sample.mp4 absent")
+def test_ctrl_c_in_a_folder_of_clips_stops_after_the_clip_in_hand(tmp_path):
+    """The clip's analysis keeps the part read (it swallows the interrupt); the folder must still
+    stop there, not go on to the next clip."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a.mp4", "b.mp4"):
+        os.symlink(SAMPLE, folder / name)
+    proc = _start("analyze", str(folder), "--no-save", tmp_path=tmp_path)
+    _wait_until_reading(proc, SAMPLE, past=SAMPLE.stat().st_size // 3)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, stderr
+    assert "interrupted at b.mp4; the summary covers the 1 files done" in stderr and "Traceback" not in stderr
+    assert "1 of 1 files analysed" in stdout
+    import csv
+
+    rows = list(csv.DictReader((folder / "breathcam-summary.csv").open()))
+    assert [r["file"] for r in rows] == ["a.mp4"] and 5.0 < float(rows[0]["duration_s"]) < 40.0  # the part read
 
 
 def test_stop_signal_is_held_off_while_outputs_are_written():
