@@ -183,7 +183,8 @@ def check_input(path: str | Path, *, what: str = "file") -> os.stat_result:
     if stat.S_ISSOCK(mode):
         raise InputError(f"{path} is a socket, not a regular file")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        raise InputError(f"{path} is a device, not a regular file")
+        hint = " (a camera is opened by its index: --camera N)" if what == "video file" else ""
+        raise InputError(f"{path} is a device, not a regular file{hint}")
     if not stat.S_ISREG(mode):
         raise InputError(f"{path} is not a regular file")
     if st.st_size == 0:
