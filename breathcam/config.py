@@ -747,6 +747,10 @@ class ReportConfig:
     asynchrony_phase_deg: float = 40.0
     # Observations are only drawn from a reading at least this confident.
     min_observation_confidence: float = 0.5
+    # A saved analysis (``breathcam report OUT.json``) longer than this, or with a time beyond it,
+    # is refused as damaged: a week is far above any recording or live session, and a crafted
+    # duration of 10^12 s would otherwise ask the plots for billions of points.
+    max_analysis_s: float = 604800.0
     # A live session (SessionRecorder) commits what it has every this many seconds, half the
     # 2-second loss limit, so that a slow disk write still keeps a kill within it.
     live_commit_interval_s: float = 1.0
@@ -1383,28 +1387,183 @@ class Config:
 DEFAULT = Config()
 
 
+# ---------------------------------------------------------------------------------------------
+# allowed values: checked when a TOML file is loaded (validate_config); shown in docs/config.md
+# ---------------------------------------------------------------------------------------------
+
+INF = float("inf")
+
+# Allowed range per field, by the first rule that matches: the exact "section.key", then the end
+# of the key's name.  (lo, hi, lo_open): lo < value when lo_open, lo <= value otherwise; value <= hi.
+# The upper bounds stop values that would take the machine down: a motion sampling rate of 10^6 Hz
+# asked for > 5 GB and never ended (issue 17).  Every default lies inside its range (a test checks).
+RANGES_BY_KEY: dict[str, tuple[float, float, bool]] = {
+    # Sampling rates of internal traces: above 100 Hz no breathing detail is gained and memory and
+    # time grow with the rate (a frame rate above 100/s is rare; the trace is resampled to this).
+    "motion.fs_hz": (1.0, 100.0, False),
+    "pose.fallback_sample_hz": (0.0, 100.0, True),
+    "sound.sample_rate_hz": (1000, 48000, False),
+    "sound.frame_hz": (1.0, 1000.0, False),
+    "sound.feature_hz": (1.0, 100.0, False),
+    "sound.band_edges_hz": (1.0, 24000.0, False),
+    "live.wave_max_fps": (1.0, 240.0, False),
+    "video.max_width_px": (32, 8192, False),
+    "video.max_fps": (1.0, 10000.0, False),
+    "video.min_fps": (0.0, 1000.0, True),
+    "video.probe_frames": (1, 1000, False),
+    "sound.mic_muted_below_dbfs": (-300.0, 0.0, False),
+    "overlay.thickness": (1, 50, False),
+    "overlay.font_scale": (0.0, 20.0, True),
+    "overlay.small_scale": (0.0, 20.0, True),
+    "motion.correction_gain": (0.0, 10.0, False),
+}
+RANGES_BY_SUFFIX: tuple[tuple[str, tuple[float, float, bool]], ...] = (
+    # intervals and windows: a zero would loop forever or divide by zero; a day at most
+    ("interval_s", (0.0, 86400.0, True)),
+    ("window_s", (0.0, 86400.0, True)),
+    ("step_s", (0.0, 86400.0, True)),
+    ("block_s", (0.0, 60.0, True)),
+    ("timeout_s", (0.0, 86400.0, True)),
+    ("max_analysis_s", (0.0, 31622400.0, True)),  # a year
+    ("_s", (0.0, 86400.0, False)),  # other durations: never negative
+    ("_hz", (0.0, 1000.0, True)),  # frequencies: positive
+    ("_bpm", (0.0, 300.0, True)),  # breathing rates: positive, far above any breathing
+    ("_bgr", (0, 255, False)),  # colours
+    ("_deg", (-360.0, 360.0, False)),
+    ("_dbfs", (-300.0, 0.0, False)),
+    ("_db", (-300.0, 300.0, False)),
+    ("_px", (0.0, 10000.0, True)),
+    ("_percentile", (0.0, 100.0, False)),
+    ("order", (1, 10, False)),  # filter orders
+    # shares, fractions and confidences are between 0 and 1
+    ("fraction", (0.0, 1.0, False)),
+    ("_share", (0.0, 1.0, False)),
+    ("overlap", (0.0, 1.0, False)),
+    ("coverage", (0.0, 1.0, False)),
+    ("confidence", (0.0, 1.0, False)),
+    ("visibility", (0.0, 1.0, False)),
+    ("alpha", (0.0, 1.0, False)),
+    ("smoothing", (0.0, 1.0, False)),
+    ("level", (0.0, 1.0, False)),
+)
+# anything else: counts, ratios, factors: not negative, finite, below a million
+RANGE_OTHER = (0.0, 1e6, False)
+
+
+def allowed_range(section: str, key: str) -> tuple[float, float, bool]:
+    """The (lo, hi, lo_open) range of ``[section] key`` (see RANGES_BY_KEY and RANGES_BY_SUFFIX)."""
+    if f"{section}.{key}" in RANGES_BY_KEY:
+        return RANGES_BY_KEY[f"{section}.{key}"]
+    for suffix, rng in RANGES_BY_SUFFIX:
+        if key.endswith(suffix):
+            return rng
+    return RANGE_OTHER
+
+
+def describe_range(section: str, key: str) -> str:
+    lo, hi, lo_open = allowed_range(section, key)
+    g = lambda v: f"{v:g}"
+    if hi == INF:
+        return f"> {g(lo)}" if lo_open else f">= {g(lo)}"
+    return f"{g(lo)} < value <= {g(hi)}" if lo_open else f"{g(lo)} to {g(hi)}"
+
+
+def _type_name(value) -> str:
+    return {bool: "true/false", int: "a whole number", float: "a number", str: "text"}.get(type(value), type(value).__name__)
+
+
+def _check_value(section: str, key: str, value, default):
+    """``value`` converted to the default's type, or InputError naming the key, the value and the range."""
+    import math
+
+    where = f"config [{section}] {key}"
+    if isinstance(default, tuple):
+        if not isinstance(value, (list, tuple)) or len(value) != len(default):
+            raise InputError(f"{where} must be a list of {len(default)} values like {list(default)}, not {value!r}")
+        return tuple(_check_value(section, key, v, d) for v, d in zip(value, default))
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise InputError(f"{where} must be true or false, not {value!r}")
+        return value
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            raise InputError(f"{where} must be text, not {value!r}")
+        return value
+    if isinstance(default, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise InputError(f"{where} must be {_type_name(default)}, not {value!r}")
+        if isinstance(default, int) and not isinstance(value, int):
+            if not (math.isfinite(value) and float(value).is_integer()):
+                raise InputError(f"{where} must be a whole number, not {value!r}")
+            value = int(value)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InputError(f"{where} = {value!r} is not a finite number (allowed: {describe_range(section, key)})")
+        lo, hi, lo_open = allowed_range(section, key)
+        if (value <= lo if lo_open else value < lo) or value > hi:
+            raise InputError(f"{where} = {value!r} is out of range (allowed: {describe_range(section, key)})")
+        return float(value) if isinstance(default, float) else value
+    return value
+
+
+def _check_pairs(section: str, values) -> None:
+    """``min_X`` <= ``max_X`` and ``X_low_Y`` <= ``X_high_Y`` within a section."""
+    names = {f.name for f in dataclasses.fields(values)}
+    for name in names:
+        for a, b in (("min_", "max_"), ("low", "high")):
+            if a in name and name.replace(a, b, 1) in names:
+                other = name.replace(a, b, 1)
+                lo, hi = getattr(values, name), getattr(values, other)
+                if isinstance(lo, (int, float)) and isinstance(hi, (int, float)) and lo > hi:
+                    raise InputError(f"config [{section}] {name} = {lo!r} is above {other} = {hi!r}")
+
+
+def validate_config(config: Config) -> Config:
+    """Check every value of ``config`` (types, finite numbers, allowed ranges, min <= max);
+    raises InputError naming the first bad key, its value and what is allowed."""
+    for sec in dataclasses.fields(Config):
+        values, default = getattr(config, sec.name), getattr(DEFAULT, sec.name)
+        for f in dataclasses.fields(values):
+            _check_value(sec.name, f.name, getattr(values, f.name), getattr(default, f.name))
+        _check_pairs(sec.name, values)
+    return config
+
+
 def load_config(path: str | Path | None = None) -> Config:
-    """Return the defaults, overridden by the sections and keys of a TOML file when given."""
+    """Return the defaults, overridden by the sections and keys of a TOML file when given.
+
+    Every value is checked (:func:`validate_config`): the type of its default, a finite number
+    inside its allowed range (docs/config.md), min_X <= max_X; a bad one is refused with a message
+    naming the key, the value and the range."""
     if path is None:
         return DEFAULT
     import tomllib
 
+    from breathcam.fileio import check_input
+
+    check_input(path, what="config file")
     try:
         with open(path, "rb") as fh:
             data = tomllib.load(fh)
     except FileNotFoundError:
         raise InputError(f"config file not found: {path}") from None
+    except OSError as exc:
+        raise InputError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"config file {path} is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"config file {path} is not valid TOML: {exc}") from None
     sections = {}
     for f in dataclasses.fields(Config):
         current = getattr(DEFAULT, f.name)
         overrides = data.pop(f.name, {})
+        if not isinstance(overrides, dict):
+            raise InputError(f"config [{f.name}] must be a section of keys, not {overrides!r}")
         known = {g.name for g in dataclasses.fields(current)}
         unknown = set(overrides) - known
         if unknown:
             raise InputError(f"config [{f.name}] has unknown keys: {', '.join(sorted(unknown))}")
-        sections[f.name] = dataclasses.replace(current, **overrides)
+        checked = {k: _check_value(f.name, k, v, getattr(current, k)) for k, v in overrides.items()}
+        sections[f.name] = dataclasses.replace(current, **checked)
     if data:
         raise InputError(f"config has unknown sections: {', '.join(sorted(data))}")
-    return Config(**sections)
+    return validate_config(Config(**sections))

@@ -986,15 +986,9 @@ def write_report(analysis: Analysis, path: str | Path, **kwargs) -> Path:
 
 
 def _write_text(path: Path, text: str) -> Path:
-    import os
+    from breathcam.fileio import write_output
 
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise BreathcamError(f"cannot write {path}: {exc.strerror or exc}") from None
-    return path
+    return write_output(path, text)
 
 
 def report_for_session(
@@ -1033,15 +1027,11 @@ def report_for_session(
         raise BreathcamError(f"{session} is neither a saved analysis (.json) nor a session id "
                              f"(see: breathcam sessions list)")
     target = Path(out) if out else default_dir
-    if target.suffix.lower() not in (".html", ".htm"):
-        try:
-            target.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise BreathcamError(f"cannot create folder {target}: {exc.strerror or exc}") from None
-        if not target.is_dir():
-            raise BreathcamError(f"cannot write the report into {target}: not a folder")
-        target = target / f"{stem}.report.html"
-    elif not target.parent.is_dir():
+    from breathcam.fileio import is_stream_or_device, make_folder
+
+    if target.suffix.lower() not in (".html", ".htm") and not is_stream_or_device(target):
+        target = make_folder(target) / f"{stem}.report.html"
+    elif not is_stream_or_device(target) and not target.parent.is_dir():
         raise BreathcamError(f"cannot write {target}: folder {target.parent} does not exist")
     return write_report(analysis, target, lang=lang, client=meta.get("client"), session=meta, trend=trend,
                         extras=extras, config=config)
