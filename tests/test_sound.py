@@ -142,3 +142,12 @@ def test_inhale_and_exhale_alternate_two_breaths_do_not():
     f = features(power, frame_hz=frame_hz, bands=bands)
     assert alternation_evidence(f, 20.0) >= 3.0  # p < 0.001: the events at 20/min come in two kinds
     assert alternation_evidence(f, 10.0) < 1.0  # breaths at 10/min are alike
+
+
+def test_band_power_in_blocks_equals_the_whole_recording_filtered_at_once():
+    x = np.random.default_rng(3).standard_normal(int(8000 * 23.7))  # blocks end mid-frame
+    bands = ((100.0, 200.0), (200.0, 400.0))
+    blocked, frame_hz = band_power(x, fs_hz=8000.0, bands=bands)
+    whole = BandEnergy(fs_hz=8000.0, bands=bands).push(x)
+    assert frame_hz == 50.0 and blocked.shape == whole.shape == (1185, 2)
+    np.testing.assert_allclose(blocked, whole, rtol=1e-12, atol=0)
