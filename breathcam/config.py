@@ -802,6 +802,18 @@ class LiveConfig:
     # The coach sees this many of the latest committed breaths and holds (its rules look at the
     # last few breaths; a minute of 12/min breathing).
     coach_recent_breaths: int = 12
+    # The live sound estimate (signals.sound.SoundAnalyzer.result over its window, 20-30 ms) is
+    # recomputed this often: the rate moves no faster than the video's, which updates once a second.
+    sound_update_interval_s: float = 1.0
+    # ...half an interval after the video's recompute, so the two never land on the same frame
+    # (frame-to-overlay p95 <= 100 ms).
+    sound_update_offset_s: float = 0.5
+    # A microphone fault (none, lost, muted) is said once on screen for this long: long enough to
+    # read two short lines, short enough not to hide the coach's cues for long.
+    mic_notice_s: float = 6.0
+    # The session's sound is kept as band powers (about 2 KB per second) for the final analysis
+    # over the whole session; beyond this the oldest is dropped (3 h: about 20 MB).
+    session_sound_max_s: float = 10800.0
 
 
 @dataclass(frozen=True)
@@ -832,6 +844,12 @@ class OverlayConfig:
     panel_bgr: tuple[int, int, int] = (30, 30, 30)
     # Below this confidence the rate is drawn grey with "?": a wrong number is worse than none.
     min_rate_confidence: float = 0.35
+    # The sound meter's bar is full at this many dB of breath-band sound over the noise floor:
+    # audible breathing at a laptop microphone sits 3-15 dB over a quiet room, a gasp near 25.
+    sound_meter_full_db: float = 24.0
+    # The sound meter's colours: grey while silent, green while a breath is heard.
+    sound_bgr: tuple[int, int, int] = (170, 170, 170)
+    sound_heard_bgr: tuple[int, int, int] = (80, 220, 80)
 
 
 @dataclass(frozen=True)
