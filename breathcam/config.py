@@ -808,6 +808,10 @@ class LiveConfig:
     # ...half an interval after the video's recompute, so the two never land on the same frame
     # (frame-to-overlay p95 <= 100 ms).
     sound_update_offset_s: float = 0.5
+    # A confident live sound reading stays shown this long when the next windows hear no rhythm
+    # (one window's estimate dips below [sound] fuse_min_sound_confidence now and then when the
+    # window is short); after that, no rhythm heard means no sound reading.
+    sound_keep_s: float = 3.0
     # A microphone fault (none, lost, muted) is said once on screen for this long: long enough to
     # read two short lines, short enough not to hide the coach's cues for long.
     mic_notice_s: float = 6.0

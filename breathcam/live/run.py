@@ -47,6 +47,7 @@ class LiveResult:
     mic_status: str | None = None  # None: no microphone asked for; else LiveMicrophone's last status
     mic_events: tuple = ()  # capture.audio.MicEvent, every status change
     sound_s: float = 0.0  # seconds of sound analysed
+    sound_before_s: float = 0.0  # seconds heard before the first frame (left out of the session)
     live_rates: tuple[tuple[float, float | None, tuple[str, ...]], ...] = ()  # (t, shown rate, sources) once a second
 
 
@@ -235,6 +236,7 @@ def run_live(
         mic_status=None if microphone is None else microphone.status,
         mic_events=() if microphone is None else tuple(microphone.events),
         sound_s=round(session.sound_seconds, 3),
+        sound_before_s=round(session.sound_before_s, 3),
         live_rates=tuple(live_rates),
     )
 

@@ -167,7 +167,9 @@ class LiveSession:
         self._sound_result: SoundResult | None = None
         self._next_sound = -math.inf
         self._sound_end_s: float | None = None
-        self.sound_seconds = 0.0
+        self.sound_seconds = 0.0  # seconds of sound analysed
+        self.sound_before_s = 0.0  # seconds heard before the first frame (left out)
+        self._sound_at = -math.inf  # when the shown sound reading was made
         self.sound_runs = 0
 
     # -- inputs -----------------------------------------------------------------------------------
@@ -209,7 +211,9 @@ class LiveSession:
                 skip = int(math.ceil(-t0 * b.fs_hz))
                 x, t0 = x[skip:], t0 + skip / b.fs_hz
             if x.size == 0:
+                self.sound_before_s += b.samples.size / b.fs_hz
                 continue
+            self.sound_before_s += (b.samples.size - x.size) / b.fs_hz
             if self._live_sound is None:
                 self._start_sound(t0, fs_hz=b.fs_hz)
             self._live_sound.push(x)
@@ -246,8 +250,13 @@ class LiveSession:
         if self._live_sound is not None and frame.t_s >= self._next_sound:
             self._next_sound = frame.t_s + cfg.live.sound_update_interval_s
             if self._live_sound.seconds >= cfg.sound.min_duration_s:
-                self._sound_result = self._live_sound.result()
+                r = self._live_sound.result()
                 self.sound_runs += 1
+                # a reading that hears no rhythm replaces a confident one only after
+                # [live] sound_keep_s (a dip of one window does not blank a sound-only rate)
+                confident = r.rate_bpm is not None and r.confidence >= cfg.sound.fuse_min_sound_confidence
+                if confident or frame.t_s - self._sound_at > cfg.live.sound_keep_s:
+                    self._sound_result, self._sound_at = r, frame.t_s
         state, sources = self._fused(state)
         coach = self.coach
         ex = self.exercise
