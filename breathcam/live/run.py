@@ -48,6 +48,7 @@ class LiveResult:
     mic_events: tuple = ()  # capture.audio.MicEvent, every status change
     sound_s: float = 0.0  # seconds of sound analysed
     sound_before_s: float = 0.0  # seconds heard before the first frame (left out of the session)
+    audio_cpu_s: float = 0.0  # CPU time of the loop's audio path (poll + the session's sound analysis)
     live_rates: tuple[tuple[float, float | None, tuple[str, ...]], ...] = ()  # (t, shown rate, sources) once a second
 
 
@@ -163,6 +164,7 @@ def run_live(
         session.mic_status(microphone.status, microphone.message, t_s=0.0)
         reported = (microphone.status, microphone.cause)
     latencies: list[float] = []
+    poll_cpu = 0.0  # CPU time of the microphone's poll (drain, resampling, status)
     live_rates: list = []
     last_hand_on = -math.inf
     offset: float | None = None  # monotonic time - frame time
@@ -177,7 +179,9 @@ def run_live(
                 offset = t_recv - frame.t_s
             blocks = ()
             if microphone is not None:
+                c0 = time.thread_time()
                 blocks = [replace(b, t_s=b.t_s - offset) for b in microphone.poll()]
+                poll_cpu += time.thread_time() - c0
                 if (microphone.status, microphone.cause) != reported:
                     reported = (microphone.status, microphone.cause)
                     session.mic_status(microphone.status, microphone.message, t_s=frame.t_s)
@@ -237,6 +241,7 @@ def run_live(
         mic_events=() if microphone is None else tuple(microphone.events),
         sound_s=round(session.sound_seconds, 3),
         sound_before_s=round(session.sound_before_s, 3),
+        audio_cpu_s=poll_cpu + session.sound_cpu_s,
         live_rates=tuple(live_rates),
     )
 

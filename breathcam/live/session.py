@@ -15,6 +15,9 @@ The live rate is the video's while it has one; the live sound estimate (recomput
 ``[live] sound_update_interval_s``) is fused with it by the same ``fuse`` (agreement raises the
 confidence; sound carries the rate when the video has none: nobody in view, or too still).
 
+The session's sound is kept at the internal rate (32 KB a second, ``[live] session_sound_max_s``)
+and analysed once at the end as a recording is (signals.sound.analyze_audio_samples).
+
 Where it fails: sound is analysed during a pause too (its timeline is its sample count, so it is
 never cut); a microphone that stalls and comes back leaves its gap out of that timeline, so sound
 times after it are early by the gap (the rate is unaffected; fused breaths come from the video).
@@ -23,6 +26,7 @@ times after it are early by the gap (the rate is unaffected; fused breaths come 
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Sequence
 
@@ -163,12 +167,16 @@ class LiveSession:
         self._notice: tuple[str, float] | None = None  # (text, until t_s)
         self._noticed: set[str] = set()
         self._live_sound = None  # SoundAnalyzer over [sound] live_window_s
-        self._whole_sound = None  # SoundAnalyzer over the whole session
+        self._kept: list[np.ndarray] = []  # the session's sound at the internal rate
+        self._kept_n = 0
+        self._sound_fs_hz = float(config.sound.sample_rate_hz)
+        self._sound_t0_s = 0.0
         self._sound_result: SoundResult | None = None
         self._next_sound = -math.inf
         self._sound_end_s: float | None = None
         self.sound_seconds = 0.0  # seconds of sound analysed
         self.sound_before_s = 0.0  # seconds heard before the first frame (left out)
+        self.sound_cpu_s = 0.0  # CPU time of the sound analysis (push, level, the live estimate)
         self._sound_at = -math.inf  # when the shown sound reading was made
         self.sound_runs = 0
 
@@ -204,6 +212,11 @@ class LiveSession:
 
     def push_sound(self, blocks: Sequence[MicBlock]) -> None:
         """Sound on the session's clock; samples before the session's first frame are left out."""
+        c0 = time.thread_time()
+        self._push_sound(blocks)
+        self.sound_cpu_s += time.thread_time() - c0
+
+    def _push_sound(self, blocks: Sequence[MicBlock]) -> None:
         for b in blocks:
             x = np.asarray(b.samples, dtype=np.float32)
             t0 = float(b.t_s)
@@ -217,7 +230,7 @@ class LiveSession:
             if self._live_sound is None:
                 self._start_sound(t0, fs_hz=b.fs_hz)
             self._live_sound.push(x)
-            self._whole_sound.push(x)
+            self._keep(x.copy())
             self.sound_seconds += x.size / b.fs_hz
             self._sound_end_s = t0 + x.size / b.fs_hz
 
@@ -225,10 +238,20 @@ class LiveSession:
         from breathcam.signals.sound import SoundAnalyzer
 
         cfg = self.config
-        whole = replace(cfg, sound=replace(cfg.sound, live_window_s=cfg.live.session_sound_max_s))
         self._live_sound = SoundAnalyzer(fs_hz=fs_hz, config=cfg, t0_s=t0_s)
-        self._whole_sound = SoundAnalyzer(fs_hz=fs_hz, config=whole, t0_s=t0_s)
+        self._sound_fs_hz = float(fs_hz)
+        self._sound_t0_s = float(t0_s)
         self._next_sound = self.t_last + cfg.live.sound_update_offset_s
+
+    def _keep(self, x: np.ndarray) -> None:
+        """The session's sound, for the analysis at the end (the last [live] session_sound_max_s)."""
+        self._kept.append(x)
+        self._kept_n += x.size
+        limit = int(self.config.live.session_sound_max_s * self._sound_fs_hz)
+        while self._kept_n - self._kept[0].size >= limit and len(self._kept) > 1:
+            old = self._kept.pop(0)
+            self._kept_n -= old.size
+            self._sound_t0_s += old.size / self._sound_fs_hz
 
     # -- one frame --------------------------------------------------------------------------------
 
@@ -250,7 +273,9 @@ class LiveSession:
         if self._live_sound is not None and frame.t_s >= self._next_sound:
             self._next_sound = frame.t_s + cfg.live.sound_update_interval_s
             if self._live_sound.seconds >= cfg.sound.min_duration_s:
+                c0 = time.thread_time()
                 r = self._live_sound.result()
+                self.sound_cpu_s += time.thread_time() - c0
                 self.sound_runs += 1
                 # a reading that hears no rhythm replaces a confident one only after
                 # [live] sound_keep_s (a dip of one window does not blank a sound-only rate)
@@ -328,10 +353,14 @@ class LiveSession:
     def sound_result(self) -> SoundResult | None:
         """Everything the microphone heard, analysed as a recording would be (None: nothing heard,
         or less than ``[sound] min_duration_s``)."""
-        w = self._whole_sound
-        if w is None or w.seconds < self.config.sound.min_duration_s:
+        if self._kept_n < self.config.sound.min_duration_s * self._sound_fs_hz:
             return None
-        return w.result()
+        from breathcam.capture.audio import to_internal
+        from breathcam.signals.sound import analyze_audio_samples
+
+        audio = to_internal(np.concatenate(self._kept), fs_hz=self._sound_fs_hz, name="microphone", kind="microphone",
+                            config=self.config.sound)
+        return analyze_audio_samples(replace(audio, t0_s=self._sound_t0_s), config=self.config)
 
     def finish(self, *, notes: Sequence[str] = ()) -> Analysis:
         """The session's analysis: the batch core over every frame analysed, fused with the session's
@@ -344,7 +373,7 @@ class LiveSession:
         if self.stopped == "distress":
             notes += ("exercise stopped: breathing looked distressed",)
         notes += tuple(self._mic_notes)
-        if self.sound_wanted and self._whole_sound is None and not self._mic_notes:
+        if self.sound_wanted and self._live_sound is None and not self._mic_notes:
             notes += ("microphone: no sound arrived; video alone",)
         analysis = self.analyzer.session_analysis(source=self.source, notes=tuple(dict.fromkeys(notes)))
         self.close()
