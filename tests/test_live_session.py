@@ -108,7 +108,7 @@ def batch(voiced_clip):
     return analyze_clip(voiced_clip)
 
 
-def test_session_with_sound_agrees_with_batch(voiced_clip, batch):
+def test_session_with_sound_agrees_with_batch(voiced_clip, batch, tmp_path):
     s = LiveSession(sound=True, source=str(voiced_clip))
     views = _drive(s, voiced_clip)
     a = s.finish()
@@ -125,6 +125,26 @@ def test_session_with_sound_agrees_with_batch(voiced_clip, batch):
     late = [v for v in views if v.state.t_s >= 20.0]
     assert all(v.sources == ("video", "sound") for v in late)
     assert all(abs(v.state.rate_bpm - 15.0) <= 1.0 for v in late)
+    # the session JSON and the history keep the fused result and the sound's trace
+    import json
+
+    from breathcam.report.export import analysis_to_dict
+    from breathcam.report.store import LiveSessionWriter, SessionStore
+
+    data = analysis_to_dict(a)
+    assert data["sources"] == ["video", "sound"] and data["rate_bpm"] == pytest.approx(a.rate_bpm, abs=0.01)
+    tr = data["sound"]["trace"]
+    assert tr["fs_hz"] == pytest.approx(10.0) and len(tr["values"]) == pytest.approx(10 * 30, abs=15)
+    db = tmp_path / "h.sqlite"
+    writer = LiveSessionWriter(db, source="camera 0")
+    writer(views[-1].state)
+    writer(views[-1].state, a)
+    writer.close()
+    with SessionStore(db) as store:
+        row = store.get(writer.session_id)
+    saved = json.loads(row["analysis_json"])
+    assert saved["sources"] == ["video", "sound"] and saved["sound"]["trace"] == tr
+    assert row["status"] == "complete" and row["rate_bpm"] == pytest.approx(a.rate_bpm, abs=0.01)
     # the overlay draws the meter (top right) without a window
     img = render(_one_frame(voiced_clip), views[-1], config=DEFAULT)
     assert img.shape == (240, 320, 3)
