@@ -802,17 +802,18 @@ class LiveConfig:
     # The coach sees this many of the latest committed breaths and holds (its rules look at the
     # last few breaths; a minute of 12/min breathing).
     coach_recent_breaths: int = 12
-    # The live sound estimate (signals.sound.SoundAnalyzer.result over its 45 s window, 20-30 ms)
-    # is recomputed this often: over a 45 s window the rate moves little in 2 s, and once a second
-    # would cost 2.5 % of a core alone (the audio path's budget is 5 %).
-    sound_update_interval_s: float = 2.0
+    # The live sound estimate (signals.sound.SoundAnalyzer.result over its 45 s window: 20-30 ms
+    # on a quiet machine, 70 ms on a loaded one) is recomputed this often: over a 45 s window the
+    # rate moves little in 3 s, and once a second would cost 2.5-7 % of a core alone (the audio
+    # path's budget is 5 %, the microphone's callback and the sound meter included).
+    sound_update_interval_s: float = 3.0
     # ...this long after the first sound and then every interval: half a second off the video's
     # once-a-second recompute, so the two never land on the same frame (frame-to-overlay p95).
     sound_update_offset_s: float = 0.5
-    # A confident live sound reading stays shown this long when the next windows hear no rhythm
+    # A confident live sound reading stays shown this long when the next window hears no rhythm
     # (one window's estimate dips below [sound] fuse_min_sound_confidence now and then when the
-    # window is short); after that, no rhythm heard means no sound reading.
-    sound_keep_s: float = 3.0
+    # window is short): one weak update is skipped; after that, no rhythm heard means no reading.
+    sound_keep_s: float = 5.0
     # A microphone fault (none, lost, muted) is said once on screen for this long: long enough to
     # read two short lines, short enough not to hide the coach's cues for long.
     mic_notice_s: float = 6.0
