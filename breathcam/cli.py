@@ -4,12 +4,16 @@ Each command parses its options and hands on to the module that does the work (p
 report.*); nothing is computed here but the printed summary.
 
 Errors the user can act on print one line (``breathcam: error: ...``) and exit with status 2;
-they never show a traceback.
+they never show a traceback.  An output that cannot be written does not stop the others (each
+failure is one such line at the end, status 2).  SIGTERM and SIGHUP stop a command as Ctrl-C does
+(breathcam.stopsignals); the status is then 128 + the signal's number.  What is printed from
+outside (client ids, notes, file names) has its control characters escaped (breathcam.text).
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -66,7 +70,7 @@ def _build_parser() -> argparse.ArgumentParser:
     ssub = sessions.add_subparsers(dest="action", metavar="ACTION", required=True)
     s_list = ssub.add_parser("list", help="list sessions, oldest first")
     s_list.add_argument("--client", metavar="ID", help="only this client's sessions")
-    s_list.add_argument("--last", type=int, metavar="N", help="only the last N")
+    s_list.add_argument("--last", type=_positive_int, metavar="N", help="only the last N (1 or more)")
     s_show = ssub.add_parser("show", help="key numbers and notes of one session")
     s_show.add_argument("id", metavar="ID")
     s_cmp = ssub.add_parser("compare", help="key numbers of sessions side by side; --html draws the trend")
@@ -77,6 +81,8 @@ def _build_parser() -> argparse.ArgumentParser:
     s_note = ssub.add_parser("note", help="add a note to a session")
     s_note.add_argument("id", metavar="ID")
     s_note.add_argument("text", metavar="TEXT")
+    for p in (s_list, s_show, s_cmp, s_note):  # --db before or after the action
+        p.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="session history database")
 
     live = sub.add_parser(
         "live",
@@ -107,6 +113,16 @@ def _build_parser() -> argparse.ArgumentParser:
         add_help=False,
     )
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {n}")
+    return n
 
 
 def _add_live_arguments(p: argparse.ArgumentParser) -> None:
@@ -167,24 +183,38 @@ def _cmd_live(args: argparse.Namespace, *, exercise: str | None = None) -> int:
         if writer is not None:
             writer.close()  # a no-op after the final analysis; keeps what was written if the loop failed
             if writer.error is not None:
-                print(f"breathcam: warning: session not saved: {writer.error}", file=sys.stderr)
+                _error(f"session not saved: {writer.error}", warning=True)
+    from breathcam.stopsignals import shielded
+
+    errors = []
     if args.json_path:
-        write_json(result.analysis, args.json_path)
+        with shielded():
+            try:
+                write_json(result.analysis, args.json_path)
+            except BreathcamError as exc:
+                errors.append(str(exc))
     if not args.quiet:
-        print("\n".join(summary_lines(result.analysis)))
+        _out(*summary_lines(result.analysis))
         comp = result.analysis.compliance
         if comp is not None:
             phases = ", ".join(f"{k} {100 * v:.0f}%" for k, v in comp.per_phase.items())
-            print(f"compliance: {100 * comp.score:.0f}% ({phases}); cycles followed {comp.cycles_followed}/{comp.cycles_total}")
+            _out(f"compliance: {100 * comp.score:.0f}% ({phases}); cycles followed {comp.cycles_followed}/{comp.cycles_total}")
         for ev in result.analysis.feedback:
-            print(f"feedback at {ev.t:.0f} s: {ev.message}")
-        if args.json_path:
-            print(f"analysis written to {args.json_path}")
+            _out(f"feedback at {ev.t:.0f} s: {ev.message}")
+        if args.json_path and not errors and not _is_stream(args.json_path):
+            _out(f"analysis written to {args.json_path}")
         if args.video_path:
-            print(f"video written to {args.video_path}")
+            _out(f"video written to {args.video_path}")
         if writer is not None and writer.session_id is not None:
-            print(f"saved as session {writer.session_id} (breathcam sessions show {writer.session_id})")
-    return 0
+            _out(f"saved as session {writer.session_id} (breathcam sessions show {writer.session_id})")
+    return _report_errors(errors)
+
+
+def _report_errors(errors: list[str]) -> int:
+    """Each output that failed, one line; exit 2 when any did (what was computed is kept)."""
+    for e in errors:
+        _error(e)
+    return EXIT_INPUT if errors else 0
 
 
 def _live_writer(args: argparse.Namespace, config, *, source, exercise: str | None):
@@ -273,7 +303,6 @@ def _pattern_lines(p) -> list[str]:
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from breathcam.config import load_config
     from breathcam.pipeline import analyze_file
-    from breathcam.report.export import write_json
 
     config = load_config(args.config)
     path = Path(args.input)
@@ -293,34 +322,38 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         analysis = analyze_file(path, config=config, progress=progress)
     if progress is not None:
         print(file=sys.stderr)
-    if args.json_path:
-        write_json(analysis, args.json_path)
-    outs = _save_outputs(analysis, args, config, stem=path.stem)
+    # Every output is attempted, the session saved, the summary printed, even when one output
+    # fails (a full disk, a read-only folder); the failures are listed last and the exit is 2.
+    from breathcam.stopsignals import shielded
+
+    with shielded():
+        outs = _save_outputs(analysis, args, config, stem=path.stem)
     if not args.quiet:
-        print("\n".join(summary_lines(analysis)))
-        if args.json_path:
-            print(f"analysis written to {args.json_path}")
+        _out(*summary_lines(analysis))
         _print_outputs(outs)
-    return 0
+    return _report_errors(outs["errors"])
 
 
 def _save_outputs(analysis, args, config, *, stem: str) -> dict:
     from breathcam.report.batch import save_outputs
 
-    outs = save_outputs(analysis, stem=stem, report_dir=args.report_dir, csv_dir=args.csv_dir, lang=args.lang,
-                        client=args.client, db_path=args.db, save=not args.no_save, notes=args.note, config=config)
+    outs = save_outputs(analysis, stem=stem, json_path=args.json_path, report_dir=args.report_dir,
+                        csv_dir=args.csv_dir, lang=args.lang, client=args.client, db_path=args.db,
+                        save=not args.no_save, notes=args.note, config=config)
     if outs["save_error"]:
-        print(f"breathcam: warning: session not saved: {outs['save_error']}", file=sys.stderr)
+        _error(f"session not saved: {outs['save_error']}", warning=True)
     return outs
 
 
 def _print_outputs(outs: dict) -> None:
+    if outs["json"] and not _is_stream(outs["json"]):
+        _out(f"analysis written to {outs['json']}")
     if outs["session_id"] is not None:
-        print(f"saved as session {outs['session_id']} (breathcam sessions show {outs['session_id']})")
+        _out(f"saved as session {outs['session_id']} (breathcam sessions show {outs['session_id']})")
     if outs["report"]:
-        print(f"report written to {outs['report']}")
+        _out(f"report written to {outs['report']}")
     if outs["csv"]:
-        print(f"CSVs written to {outs['csv'][0]} and {outs['csv'][1].name}")
+        _out(f"CSVs written to {outs['csv'][0]} and {outs['csv'][1].name}")
 
 
 def _cmd_analyze_folder(args: argparse.Namespace, config) -> int:
@@ -332,18 +365,22 @@ def _cmd_analyze_folder(args: argparse.Namespace, config) -> int:
                            json_dir=args.json_path, lang=args.lang, client=args.client, db_path=args.db,
                            save=not args.no_save)
     summary_dir = Path(args.csv_dir or args.report_dir or args.input)
+    from breathcam.stopsignals import shielded
+
+    errors = [e for it in items for e in it.output_errors]
     try:
-        written = write_summary_csv(items, summary_dir / SUMMARY_NAME)
+        with shielded():
+            written = write_summary_csv(items, summary_dir / SUMMARY_NAME)
     except BreathcamError as exc:
         written = None
-        print(f"breathcam: warning: summary CSV not written: {exc}", file=sys.stderr)
+        errors.append(f"summary CSV not written: {exc}")
     if not args.quiet:
-        print("\n".join(batch_lines(items)))
+        _out(*batch_lines(items))
         if written:
-            print(f"summary written to {written}")
+            _out(f"summary written to {written}")
     if not any(it.status == "ok" for it in items):
         raise BreathcamError(f"no file in {args.input} could be analysed (reasons in the summary above)")
-    return 0
+    return _report_errors(errors)
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -352,8 +389,16 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     path = report_for_session(args.session, out=args.out, lang=args.lang, db_path=args.db,
                               config=load_config(args.config))
-    print(f"report written to {path}")
+    if not _is_stream(path):
+        _out(f"report written to {path}")
     return 0
+
+
+def _is_stream(path) -> bool:
+    """Standard output, a device or a FIFO: no "written to" line (it would mix with the output)."""
+    from breathcam.fileio import is_stream_or_device
+
+    return is_stream_or_device(path)
 
 
 def _cmd_sessions(args: argparse.Namespace) -> int:
@@ -361,9 +406,10 @@ def _cmd_sessions(args: argparse.Namespace) -> int:
 
     with st.SessionStore(args.db, create=False) as db:
         if args.action == "list":
-            lines = st.list_lines(db.list(client=args.client, limit=args.last))
+            rows = db.list(client=args.client, limit=args.last)
+            lines = st.list_lines([db.get_numbers(r["id"]) if r["status"] == "live" else r for r in rows])
         elif args.action == "show":
-            lines = st.show_lines(db.get(args.id))
+            lines = st.show_lines(db.get_numbers(args.id))
         elif args.action == "note":
             db.add_note(int(db.get(args.id)["id"]), args.text)
             lines = [f"note added to session {args.id}"]
@@ -376,7 +422,7 @@ def _cmd_sessions(args: argparse.Namespace) -> int:
                 client = args.client or rows[-1]["client"] or "-"
                 page = write_trend_page(rows, args.html, client=client, lang=args.lang)
                 lines.append(f"trend written to {page}")
-    print("\n".join(lines))
+    _out(*lines)
     return 0
 
 
@@ -421,7 +467,7 @@ def _cmd_devices(args: argparse.Namespace) -> int:
     print("microphones:" if mics else "microphones: none found")
     for m in mics:
         star = " (default)" if m["default"] else ""
-        print(f"  {m['index']}: {m['name']}, {m['channels']} ch, {m['default_rate_hz']:.0f} Hz{star}")
+        _out(f"  {m['index']}: {m['name']}, {m['channels']} ch, {m['default_rate_hz']:.0f} Hz{star}")
     return 0
 
 
@@ -450,14 +496,49 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(fn) -> int:
+    """Run a command: BreathcamError -> one line, exit 2; Ctrl-C, SIGTERM and SIGHUP stop the work
+    the same way (breathcam.stopsignals); after a signal the exit status is 128 + its number once
+    what was computed has been written."""
+    from breathcam.stopsignals import stop_signals_as_interrupt
+
+    with stop_signals_as_interrupt() as received:
+        try:
+            code = int(fn() or 0)
+        except BreathcamError as exc:
+            _error(str(exc))
+            code = EXIT_INPUT
+        except KeyboardInterrupt:
+            _say("breathcam: interrupted", err=True)
+            code = EXIT_INTERRUPTED
+        # Ctrl-C keeps its documented status (0 when what was read was analysed and written);
+        # SIGTERM and SIGHUP end with 128 + their number, as the shell reports them.
+        signum = next((s for s in received if s != signal.SIGINT), None)
+    return 128 + signum if signum is not None else code
+
+
+def _out(*lines: str) -> None:
+    """Print each line with control characters escaped (breathcam.text.terminal_safe): a client id,
+    note or file name can neither drive the terminal nor break the output's lines."""
+    from breathcam.text import terminal_safe
+
     try:
-        return int(fn() or 0)
-    except BreathcamError as exc:
-        print(f"breathcam: error: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    except KeyboardInterrupt:
-        print("breathcam: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        print("\n".join(terminal_safe(line) for line in lines), flush=True)
+    except (OSError, ValueError):  # the terminal went away (SIGHUP) or the pipe was closed
+        pass
+
+
+def _say(text: str, *, err: bool = False) -> None:
+    """Print, ignoring a terminal that went away (after SIGHUP) or a closed pipe."""
+    try:
+        print(text, file=sys.stderr if err else sys.stdout, flush=True)
+    except (OSError, ValueError):
+        pass
+
+
+def _error(text: str, *, warning: bool = False) -> None:
+    from breathcam.text import terminal_safe
+
+    _say(f"breathcam: {'warning' if warning else 'error'}: {terminal_safe(text)}", err=True)
 
 
 if __name__ == "__main__":

@@ -747,6 +747,10 @@ class ReportConfig:
     asynchrony_phase_deg: float = 40.0
     # Observations are only drawn from a reading at least this confident.
     min_observation_confidence: float = 0.5
+    # A saved analysis (``breathcam report OUT.json``) longer than this, or with a time beyond it,
+    # is refused as damaged: a week is far above any recording or live session, and a crafted
+    # duration of 10^12 s would otherwise ask the plots for billions of points.
+    max_analysis_s: float = 604800.0
     # A live session (SessionRecorder) commits what it has every this many seconds, half the
     # 2-second loss limit, so that a slow disk write still keeps a kill within it.
     live_commit_interval_s: float = 1.0
@@ -781,6 +785,11 @@ class LiveConfig:
     # A new open-hold start within this of the one already flagged is the same hold (the flat
     # run's start shifts a little as samples arrive); the first start is kept.
     open_hold_merge_s: float = 1.5
+    # A flagged open hold that the window's batch holds (find_holds, which needs min_hold_s plus
+    # the slow ends of the breaths around it) still do not report open after this long is the
+    # slow end of a breath, not a hold: the flag is dropped.  On seeded 6-18/min breathing the
+    # batch holds report a real hold open 2.5-4 s after it starts.
+    open_hold_confirm_s: float = 6.0
     # Breaths and holds are committed (final) only when they end this long before the window's
     # end, or this many typical breaths if longer: boundaries near the end move as later samples
     # arrive (zero-phase filter edges; a breath's end is the next one's start).
@@ -850,6 +859,16 @@ class OverlayConfig:
     panel_bgr: tuple[int, int, int] = (30, 30, 30)
     # Below this confidence the rate is drawn grey with "?": a wrong number is worse than none.
     min_rate_confidence: float = 0.35
+    # The pacer's "in step" figure is coloured by its value: green from compliance_good (the score
+    # at which a cycle counts as followed, [coach] cycle_followed_min), amber from compliance_fair,
+    # red below (the hold colour): 15 % in green read as praise.
+    compliance_good: float = 0.7
+    compliance_fair: float = 0.4
+    fair_bgr: tuple[int, int, int] = (0, 200, 255)
+    # Parts placed beside the torso shrink to fit a narrow free column, down to this share of
+    # their size (below it text is no longer readable at laptop distance); a part that does not fit
+    # even then goes to its classic place, over the torso.
+    min_part_scale: float = 0.6
     # The sound meter's bar is full at this many dB of breath-band sound over the noise floor:
     # audible breathing at a laptop microphone sits 3-15 dB over a quiet room, a gasp near 25.
     sound_meter_full_db: float = 24.0
@@ -882,6 +901,17 @@ class SoundConfig:
     # sounds last 0.7-3 s, so the 30th percentile keeps the breath and drops the beats.
     heart_window_s: float = 0.6
     heart_percentile: float = 30.0
+    # The heart's rhythm is looked for among 48-180 beats/min in the blips that stand over the
+    # running median of the frame energy; it is taken as heard when their autocorrelation at one
+    # beat reaches this (blips at random times: under 0.1; RRuJO contact recordings: 0.3-0.8).
+    # Once heard, the percentile window above widens to one whole beat (up to heart_window_max_s,
+    # a 40/min heart), so S1 + S2 never fill a third of it, and a breathing-rate candidate at the
+    # heart's rate or at half of it (S1 and S2 taken for two beats) is not taken.
+    heart_min_bpm: float = 48.0
+    heart_max_bpm: float = 180.0
+    heart_min_autocorr: float = 0.2
+    heart_window_max_s: float = 1.5
+    heart_exclude_fraction: float = 0.06
     # The opening samples of a recording are held at the level reached after this long: the band
     # filters ring up from rest and the heart filter's window reaches back half of its 0.6 s, so
     # the first ~0.5 s read low, a step that passed for loudness changing (white noise then showed
@@ -913,14 +943,29 @@ class SoundConfig:
     ring_inner_res: float = 1.5
     ring_outer_res: float = 4.0
     # Inhale and exhale each make a sound, so the loudness envelope often peaks at twice the
-    # breathing rate.  Half the strongest rate is taken instead when some band's loudness, or the
-    # tilt between bands (inhale and exhale sound different), shows a peak there at least this
-    # prominent.  On RRuJO the true half stood 8.7-22 dB out in 18 of 20 doubled recordings, while
-    # a spurious half reached at most 10.5 dB.
-    half_rate_min_db: float = 11.5
-    # ... and not more than this many dB below the strongest peak: in a very clean recording every
-    # small asymmetry stands 12 dB over the ring; a real half stood 8-12 dB below the peak on RRuJO.
-    half_rate_max_below_db: float = 18.0
+    # breathing rate.  Which it is comes from whether the sound events at that peak alternate
+    # between two kinds (colour, loudness, duration, spacing; signals.sound.alternation_evidence,
+    # a significance test, -log10 p): at this evidence (p < 0.01) half the peak is the rate ...
+    alternation_halve_evidence: float = 2.0
+    # ... from this evidence (p < 0.1) up, unless the events at twice the peak alternate (then the
+    # peak is one breath: its inhale and exhale), the call is too close: no rate from sound alone,
+    # the two candidates are kept for the video to decide (signals.fuse).
+    alternation_doubt_evidence: float = 1.0
+    # The test needs at least this many pairs of events (below: no evidence either way).
+    alternation_min_pairs: int = 4
+    # The loudness and tilt spectra show the same alternation as a peak at half the rate: its
+    # prominence over the ring adds (prominence - subharmonic_null_db) / subharmonic_db_per_decade
+    # to the evidence.  Where the rate was right, RRuJO's tuning part showed such a "half" peak at
+    # a median 6 dB and up to 12.4 dB (1.5 counted); where it was twice the truth, 12-25 dB.
+    subharmonic_null_db: float = 8.0
+    subharmonic_db_per_decade: float = 3.0
+    # ... counted from no less than this many dB below the rhythm's own prominence: in a very
+    # clean recording (simulated, no noise) every small asymmetry stands 10-15 dB over the ring.
+    subharmonic_max_below_db: float = 18.0
+    # A loudness rhythm above this (breaths/min; resting tachypnoea begins at 20-24) is taken as
+    # inhale and exhale of a breath at half of it unless the events at twice it alternate (the
+    # rhythm's own inhale and exhale heard).  Fast breathing with silent exhales reads half.
+    plausible_max_bpm: float = 26.0
     # Confidence of the rate from the prominence of its peak (the best trace): 6 dB scores 0
     # (noise spectra show 4-6 dB peaks by chance), 12 dB scores 1.
     prominence_low_db: float = 6.0
@@ -931,6 +976,10 @@ class SoundConfig:
     breath_band_low: float = 0.7
     breath_band_high: float = 1.45
     breath_band_order: int = 4
+    # When the rate is half the loudness rhythm (inhale and exhale both heard), that rhythm at
+    # twice the rate is 10-20 dB stronger than the rate itself: the band then ends at this multiple
+    # and its order is two higher (a split breath read 13.4/min for 12 on RRuJO's tuning part).
+    halved_band_high: float = 1.3
     # Traces whose prominence at the rate is this many dB below the best one's are left out of
     # the breath trace (they add noise, not breathing).
     trace_keep_db: float = 6.0
@@ -1002,6 +1051,10 @@ class SoundConfig:
     # A sound reading below this confidence is ignored by the fusion (a silent or non-breathing
     # sound track must not make the video result worse).
     fuse_min_sound_confidence: float = 0.35
+    # When sound could not tell the rate from twice the rate and the video agrees with one of the
+    # two, that one counts as a sound reading of this confidence: the rhythm was heard, its octave
+    # is the video's call (just over fuse_min_sound_confidence: it adds little to the video's).
+    fuse_candidate_confidence: float = 0.4
 
 
 @dataclass(frozen=True)
@@ -1084,6 +1137,11 @@ class CoachConfig:
     # ... and are given only when their condition lasts this long (a person leaning out of view for
     # a moment, one dark frame).
     setup_persist_s: float = 3.0
+    # "Too much motion": at least motion_unmeasured_share of the last motion_window_s had no usable
+    # measurement (jolts masked: a hand, fidgeting, a bumped camera; tracking lost) while a person
+    # was in view.  5 s is one breath at 12/min; half of it unmeasured leaves no breath to follow.
+    motion_window_s: float = 5.0
+    motion_unmeasured_share: float = 0.5
     # The distress stop prompt is repeated at most this often while the breathing stays distressed:
     # it must not be missed, but repeating it every few seconds adds stress.
     distress_cooldown_s: float = 20.0
@@ -1353,28 +1411,183 @@ class Config:
 DEFAULT = Config()
 
 
+# ---------------------------------------------------------------------------------------------
+# allowed values: checked when a TOML file is loaded (validate_config); shown in docs/config.md
+# ---------------------------------------------------------------------------------------------
+
+INF = float("inf")
+
+# Allowed range per field, by the first rule that matches: the exact "section.key", then the end
+# of the key's name.  (lo, hi, lo_open): lo < value when lo_open, lo <= value otherwise; value <= hi.
+# The upper bounds stop values that would take the machine down: a motion sampling rate of 10^6 Hz
+# asked for > 5 GB and never ended (issue 17).  Every default lies inside its range (a test checks).
+RANGES_BY_KEY: dict[str, tuple[float, float, bool]] = {
+    # Sampling rates of internal traces: above 100 Hz no breathing detail is gained and memory and
+    # time grow with the rate (a frame rate above 100/s is rare; the trace is resampled to this).
+    "motion.fs_hz": (1.0, 100.0, False),
+    "pose.fallback_sample_hz": (0.0, 100.0, True),
+    "sound.sample_rate_hz": (1000, 48000, False),
+    "sound.frame_hz": (1.0, 1000.0, False),
+    "sound.feature_hz": (1.0, 100.0, False),
+    "sound.band_edges_hz": (1.0, 24000.0, False),
+    "live.wave_max_fps": (1.0, 240.0, False),
+    "video.max_width_px": (32, 8192, False),
+    "video.max_fps": (1.0, 10000.0, False),
+    "video.min_fps": (0.0, 1000.0, True),
+    "video.probe_frames": (1, 1000, False),
+    "sound.mic_muted_below_dbfs": (-300.0, 0.0, False),
+    "overlay.thickness": (1, 50, False),
+    "overlay.font_scale": (0.0, 20.0, True),
+    "overlay.small_scale": (0.0, 20.0, True),
+    "motion.correction_gain": (0.0, 10.0, False),
+}
+RANGES_BY_SUFFIX: tuple[tuple[str, tuple[float, float, bool]], ...] = (
+    # intervals and windows: a zero would loop forever or divide by zero; a day at most
+    ("interval_s", (0.0, 86400.0, True)),
+    ("window_s", (0.0, 86400.0, True)),
+    ("step_s", (0.0, 86400.0, True)),
+    ("block_s", (0.0, 60.0, True)),
+    ("timeout_s", (0.0, 86400.0, True)),
+    ("max_analysis_s", (0.0, 31622400.0, True)),  # a year
+    ("_s", (0.0, 86400.0, False)),  # other durations: never negative
+    ("_hz", (0.0, 1000.0, True)),  # frequencies: positive
+    ("_bpm", (0.0, 300.0, True)),  # breathing rates: positive, far above any breathing
+    ("_bgr", (0, 255, False)),  # colours
+    ("_deg", (-360.0, 360.0, False)),
+    ("_dbfs", (-300.0, 0.0, False)),
+    ("_db", (-300.0, 300.0, False)),
+    ("_px", (0.0, 10000.0, True)),
+    ("_percentile", (0.0, 100.0, False)),
+    ("order", (1, 10, False)),  # filter orders
+    # shares, fractions and confidences are between 0 and 1
+    ("fraction", (0.0, 1.0, False)),
+    ("_share", (0.0, 1.0, False)),
+    ("overlap", (0.0, 1.0, False)),
+    ("coverage", (0.0, 1.0, False)),
+    ("confidence", (0.0, 1.0, False)),
+    ("visibility", (0.0, 1.0, False)),
+    ("alpha", (0.0, 1.0, False)),
+    ("smoothing", (0.0, 1.0, False)),
+    ("level", (0.0, 1.0, False)),
+)
+# anything else: counts, ratios, factors: not negative, finite, below a million
+RANGE_OTHER = (0.0, 1e6, False)
+
+
+def allowed_range(section: str, key: str) -> tuple[float, float, bool]:
+    """The (lo, hi, lo_open) range of ``[section] key`` (see RANGES_BY_KEY and RANGES_BY_SUFFIX)."""
+    if f"{section}.{key}" in RANGES_BY_KEY:
+        return RANGES_BY_KEY[f"{section}.{key}"]
+    for suffix, rng in RANGES_BY_SUFFIX:
+        if key.endswith(suffix):
+            return rng
+    return RANGE_OTHER
+
+
+def describe_range(section: str, key: str) -> str:
+    lo, hi, lo_open = allowed_range(section, key)
+    g = lambda v: f"{v:g}"
+    if hi == INF:
+        return f"> {g(lo)}" if lo_open else f">= {g(lo)}"
+    return f"{g(lo)} < value <= {g(hi)}" if lo_open else f"{g(lo)} to {g(hi)}"
+
+
+def _type_name(value) -> str:
+    return {bool: "true/false", int: "a whole number", float: "a number", str: "text"}.get(type(value), type(value).__name__)
+
+
+def _check_value(section: str, key: str, value, default):
+    """``value`` converted to the default's type, or InputError naming the key, the value and the range."""
+    import math
+
+    where = f"config [{section}] {key}"
+    if isinstance(default, tuple):
+        if not isinstance(value, (list, tuple)) or len(value) != len(default):
+            raise InputError(f"{where} must be a list of {len(default)} values like {list(default)}, not {value!r}")
+        return tuple(_check_value(section, key, v, d) for v, d in zip(value, default))
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise InputError(f"{where} must be true or false, not {value!r}")
+        return value
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            raise InputError(f"{where} must be text, not {value!r}")
+        return value
+    if isinstance(default, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise InputError(f"{where} must be {_type_name(default)}, not {value!r}")
+        if isinstance(default, int) and not isinstance(value, int):
+            if not (math.isfinite(value) and float(value).is_integer()):
+                raise InputError(f"{where} must be a whole number, not {value!r}")
+            value = int(value)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InputError(f"{where} = {value!r} is not a finite number (allowed: {describe_range(section, key)})")
+        lo, hi, lo_open = allowed_range(section, key)
+        if (value <= lo if lo_open else value < lo) or value > hi:
+            raise InputError(f"{where} = {value!r} is out of range (allowed: {describe_range(section, key)})")
+        return float(value) if isinstance(default, float) else value
+    return value
+
+
+def _check_pairs(section: str, values) -> None:
+    """``min_X`` <= ``max_X`` and ``X_low_Y`` <= ``X_high_Y`` within a section."""
+    names = {f.name for f in dataclasses.fields(values)}
+    for name in names:
+        for a, b in (("min_", "max_"), ("low", "high")):
+            if a in name and name.replace(a, b, 1) in names:
+                other = name.replace(a, b, 1)
+                lo, hi = getattr(values, name), getattr(values, other)
+                if isinstance(lo, (int, float)) and isinstance(hi, (int, float)) and lo > hi:
+                    raise InputError(f"config [{section}] {name} = {lo!r} is above {other} = {hi!r}")
+
+
+def validate_config(config: Config) -> Config:
+    """Check every value of ``config`` (types, finite numbers, allowed ranges, min <= max);
+    raises InputError naming the first bad key, its value and what is allowed."""
+    for sec in dataclasses.fields(Config):
+        values, default = getattr(config, sec.name), getattr(DEFAULT, sec.name)
+        for f in dataclasses.fields(values):
+            _check_value(sec.name, f.name, getattr(values, f.name), getattr(default, f.name))
+        _check_pairs(sec.name, values)
+    return config
+
+
 def load_config(path: str | Path | None = None) -> Config:
-    """Return the defaults, overridden by the sections and keys of a TOML file when given."""
+    """Return the defaults, overridden by the sections and keys of a TOML file when given.
+
+    Every value is checked (:func:`validate_config`): the type of its default, a finite number
+    inside its allowed range (docs/config.md), min_X <= max_X; a bad one is refused with a message
+    naming the key, the value and the range."""
     if path is None:
         return DEFAULT
     import tomllib
 
+    from breathcam.fileio import check_input
+
+    check_input(path, what="config file")
     try:
         with open(path, "rb") as fh:
             data = tomllib.load(fh)
     except FileNotFoundError:
         raise InputError(f"config file not found: {path}") from None
+    except OSError as exc:
+        raise InputError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"config file {path} is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"config file {path} is not valid TOML: {exc}") from None
     sections = {}
     for f in dataclasses.fields(Config):
         current = getattr(DEFAULT, f.name)
         overrides = data.pop(f.name, {})
+        if not isinstance(overrides, dict):
+            raise InputError(f"config [{f.name}] must be a section of keys, not {overrides!r}")
         known = {g.name for g in dataclasses.fields(current)}
         unknown = set(overrides) - known
         if unknown:
             raise InputError(f"config [{f.name}] has unknown keys: {', '.join(sorted(unknown))}")
-        sections[f.name] = dataclasses.replace(current, **overrides)
+        checked = {k: _check_value(f.name, k, v, getattr(current, k)) for k, v in overrides.items()}
+        sections[f.name] = dataclasses.replace(current, **checked)
     if data:
         raise InputError(f"config has unknown sections: {', '.join(sorted(data))}")
-    return Config(**sections)
+    return validate_config(Config(**sections))

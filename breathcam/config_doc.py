@@ -41,18 +41,21 @@ def render() -> str:
         "Generated from `breathcam/config.py` by `python -m breathcam.config_doc > docs/config.md`.",
         "Override any field with a TOML file: `breathcam analyze CLIP --config my.toml`, where the file",
         "holds sections and keys as below (for example `[holds]` then `min_hold_s = 4.0`). Unknown",
-        "sections or keys are refused with a message naming them.",
+        "sections or keys are refused with a message naming them; so is a value of the wrong type, NaN or",
+        "infinity, one outside its allowed range (the column below; `min_X` must not exceed `max_X`, nor",
+        "`X_low` exceed `X_high`), each with the key, the value and the range.",
         "",
     ]
     for section in dataclasses.fields(config_module.Config):
         default = getattr(config_module.DEFAULT, section.name)
         cls = type(default)
         comments = _field_comments(cls)
-        parts += [f"## [{section.name}]", "", "| key | default | why |", "|---|---|---|"]
+        parts += [f"## [{section.name}]", "", "| key | default | allowed | why |", "|---|---|---|---|"]
         for f in dataclasses.fields(cls):
             value = getattr(default, f.name)
             why = comments.get(f.name, "").replace("|", "\\|")
-            parts.append(f"| `{f.name}` | `{value!r}` | {why} |")
+            allowed = config_module.describe_range(section.name, f.name) if not isinstance(value, (str, bool)) else ""
+            parts.append(f"| `{f.name}` | `{value!r}` | {allowed} | {why} |")
         parts.append("")
     return "\n".join(parts)
 

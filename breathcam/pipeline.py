@@ -33,16 +33,19 @@ def analyze_clip(
     source = open_source(str(path), config=config.video)
     front = FrontEnd(config=config)
     last_report = -1.0
+    last_t = 0.0
     interrupted_at: float | None = None
     try:
         for frame in source:
             front.step(frame)
+            last_t = frame.t_s
             if progress is not None and frame.t_s - last_report >= 1.0:
                 last_report = frame.t_s
                 progress(frame.t_s, source.info.duration_s)
     except KeyboardInterrupt:
-        # Ctrl-C on a long clip: what was read so far is analysed, not thrown away.
-        interrupted_at = max(last_report, 0.0)
+        # Ctrl-C (or SIGTERM / SIGHUP, breathcam.stopsignals) on a long clip: what was read so far
+        # is analysed, not thrown away.
+        interrupted_at = last_t
     finally:
         source.close()
         front.close()
@@ -80,12 +83,15 @@ def analyze_file(
     """Route a file by its content (then its suffix): sound-only files to :func:`analyze_audio`,
     everything else to :func:`analyze_clip` (which uses the clip's own sound track too)."""
     from breathcam.capture.video import sniff_kind
+    from breathcam.fileio import check_input
 
     p = Path(path)
-    head = b""
-    if p.is_file():
+    check_input(p)  # a FIFO, device, link loop, empty or unreadable file: refused here, never opened
+    try:
         with open(p, "rb") as fh:
             head = fh.read(64)
+    except OSError as exc:
+        raise InputError(f"cannot read {p}: {exc.strerror or exc}") from None
     if head and sniff_kind(p, head) == "audio":
         return analyze_audio(p, config=config, progress=progress)
     return analyze_clip(p, config=config, progress=progress)

@@ -415,6 +415,8 @@ class LiveState:
     notes: tuple[str, ...] = ()
     moving: bool = False  # the whole body moves now (squats, lifting)
     reps: tuple[Repetition, ...] = ()  # recent completed repetitions, labelled (signals.movement)
+    # share of the last [coach] motion_window_s without a usable measurement (jolts, tracking lost)
+    unmeasured_share: float = 0.0
 
     @property
     def open_hold_s(self) -> float | None:

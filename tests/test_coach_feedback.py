@@ -11,7 +11,7 @@ from breathcam.config import DEFAULT
 from breathcam.signals.core import process
 from breathcam.signals.holds import flat_mask
 from breathcam.simulate.waveform import simulate_breathing
-from breathcam.types import Breath, MotionTraces
+from breathcam.types import Breath, Hold, MotionTraces
 
 FS_HZ = 10.0
 CFG = DEFAULT.coach
@@ -214,3 +214,94 @@ def test_sitting_still_before_the_first_breath_is_not_a_hold():
         e.update(CoachInput(t_s=t, rate_bpm=None, rate_confidence=0.0, breaths=(), holds=(), open_hold_s=t,
                             open_hold_after=None))
     assert e.events == ()
+
+
+# --- cues against the current state --------------------------------------------------------------
+
+
+def _breaths(t0, t1, period_s):
+    out, t = [], t0
+    while t + period_s <= t1 + 1e-9:
+        out.append(Breath(t, t + 0.4 * period_s, t + period_s, t + period_s, 1.0, 0.9))
+        t += period_s
+    return tuple(out)
+
+
+def _fast_input(t, **kw):
+    # 25/min against coherent breathing's 5.5/min: "slow down" unless the state says otherwise
+    ex = get_exercise("coherent")
+    args = dict(t_s=t, rate_bpm=25.0, rate_confidence=0.9, breaths=_breaths(0.0, t - 3.0, 2.4), holds=(),
+                open_hold_s=None, open_hold_after=None, pacer=pacer_state(ex, t), exercise=ex)
+    args.update(kw)
+    return CoachInput(**args)
+
+
+def _started():
+    """An engine whose session started at t = 0 (warmup counts from there)."""
+    e = FeedbackEngine()
+    e.update(_fast_input(0.0))
+    return e
+
+
+def test_no_pace_cue_while_a_hold_is_open():
+    e = _started()
+    for t in np.arange(CFG.warmup_s, CFG.warmup_s + 20.0, 0.5):
+        e.update(_fast_input(t, open_hold_s=4.0, open_hold_after="exhale"))
+    assert "too_fast" not in codes(e), e.events
+    e = _started()
+    e.update(_fast_input(CFG.warmup_s + 1.0))
+    assert codes(e) == ["too_fast"]  # the same breathing, breathing on: told
+
+
+def test_no_pace_cue_while_holding_as_the_pacer_asks():
+    ex = get_exercise("box")
+    held = [t for t in np.arange(12.0, 40.0, 0.25) if pacer_state(ex, t).phase in ("hold_in", "hold_out")]
+    e = _started()
+    for t in held:
+        e.update(_fast_input(t, pacer=pacer_state(ex, t), exercise=ex, open_hold_s=2.0, open_hold_after="inhale"))
+    assert codes(e) == []
+    # breathing on through a pacer hold: told
+    e.update(_fast_input(held[-1], pacer=pacer_state(ex, held[-1]), exercise=ex))
+    assert codes(e) == ["too_fast"]
+
+
+def test_ripple_inside_a_hold_is_not_fast_breathing():
+    # coherent breathing, then an 8 s hold whose ripple the segmentation took for short breaths
+    ex = get_exercise("coherent")
+    calm_breaths = _breaths(0.0, 33.0, 11.0)
+    ripple = _breaths(33.0, 41.0, 2.0)
+    hold = Hold(33.0, 41.0, "exhale", 1.0)
+
+    def run(holds):
+        e = _started()
+        for t in np.arange(42.0, 50.0, 0.5):
+            e.update(CoachInput(t_s=t, rate_bpm=5.5, rate_confidence=0.9, breaths=calm_breaths + ripple, holds=holds,
+                                open_hold_s=None, open_hold_after=None, pacer=pacer_state(ex, t), exercise=ex))
+        return codes(e)
+
+    assert "too_fast" not in run((hold,))
+    assert "too_fast" in run(())  # without the hold they would pass for fast breaths
+
+
+def test_nothing_is_said_while_paused():
+    e = _started()
+    for t in np.arange(CFG.warmup_s, CFG.warmup_s + 20.0, 0.5):
+        e.update(_fast_input(t, paused=True, person_seen=False))
+    assert e.events == ()
+
+
+def test_too_much_motion_is_measured_from_the_live_state():
+    from breathcam.coach.feedback import too_much_motion
+    from breathcam.types import LiveState
+
+    def state(share, seen=True):
+        return LiveState(t_s=20.0, rate_bpm=None, rate_confidence=0.0, breaths=(), holds=(), open_hold_start_s=None,
+                         open_hold_after=None, regions=None, person_seen=seen, unmeasured_share=share)
+
+    assert too_much_motion(state(0.8))
+    assert not too_much_motion(state(0.1))
+    assert not too_much_motion(state(0.8, seen=False))  # nobody in view is its own hint
+    e = FeedbackEngine()
+    for t in np.arange(0.0, 10.0, 0.5):
+        e.update(CoachInput(**calm(t), too_much_motion=too_much_motion(state(1.0 if t >= 2 else 0.0))))
+    assert codes(e) == ["too_much_motion"] and e.events[0].t >= 2.0 + CFG.setup_persist_s

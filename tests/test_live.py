@@ -27,6 +27,22 @@ def shared_clip(tmp_path_factory):
     return path, json.loads(truth_path(path).read_text())
 
 
+def overlay_layout(path, *, frames=None):
+    """The overlay's layout on ``path`` as the live loop draws it after ``frames`` frames (all
+    when None): the parts are placed beside the torso regions, so they are located first."""
+    from breathcam.capture.frontend import FrontEnd
+    from breathcam.capture.video import open_source
+    from breathcam.overlay.draw import layout
+
+    with FrontEnd() as fe, open_source(str(path)) as src:
+        for i, frame in enumerate(src):
+            if frames is not None and i >= frames:
+                break
+            fe.step(frame)
+            size = frame.image.shape[1], frame.image.shape[0]
+        return layout(*size, regions=fe.regions)
+
+
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory):
     return shared_clip(tmp_path_factory)
@@ -170,16 +186,18 @@ def test_analyze_video_writes_the_overlay(clip, video_run, tmp_path):
     cap.release()
     assert ok
     from breathcam.config import DEFAULT
-    from breathcam.overlay.draw import layout
 
-    band = img[int(layout(320, 240).wave.y0) + 2 :, :].astype(int)
+    wave = overlay_layout(clip[0], frames=n - 4).wave
+    x0, y0, x1, y1 = wave.as_int()
+    band = img[y0 + 2 : y1, x0:x1].astype(int)
     b, g, r = band[..., 0], band[..., 1], band[..., 2]
     # video compression smears thin lines: test the hues (chest orange, belly cyan), not exact colours
     assert DEFAULT.overlay.chest_bgr[2] > 200 and DEFAULT.overlay.belly_bgr[0] > 200
     orange = (r > g + 40) & (r > b + 80)
     cyan = (b > r + 80) & (g > r + 40)
     for hue in (orange, cyan):
-        assert hue.any(axis=0).mean() > 0.5  # the trace runs across the band
+        # the trace runs across the band (the chest line, drawn last, hides part of the belly line)
+        assert hue.any(axis=0).mean() > 0.4
 
 
 def test_killed_live_session_keeps_what_it_had_written(clip, tmp_path):

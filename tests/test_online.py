@@ -121,3 +121,54 @@ def test_streaming_matches_batch_on_a_rendered_clip(hold_clip):
     assert any(abs(x.start - h.start) < 1.5 and x.after == "exhale" for x in online.state.holds)
     # analysis runs about once per second, not per frame
     assert online.analysis_runs <= 32 - DEFAULT.live.min_analysis_s + 3
+
+
+@pytest.fixture(scope="module")
+def hold_in_breathing_clip(tmp_path_factory):
+    pytest.importorskip("cv2")
+    from breathcam.simulate.render import render_clip
+
+    # a 10 s hold among slightly irregular breathing, long enough for the rate window to hold it
+    b = simulate_breathing(duration_s=60, rate_bpm=12, irregularity=0.1, holds=[(24, 10, "exhale")], seed=31)
+    path = tmp_path_factory.mktemp("online") / "hold_in_breathing.mp4"
+    render_clip(b, path, width=320, height=240, fps=15, amplitude_px=4.0, seed=31)
+    return path, b.truth
+
+
+def test_rate_after_a_hold_leaves_the_hold_out_and_never_goes_blank(hold_in_breathing_clip):
+    from breathcam.capture.video import open_source
+
+    path, truth = hold_in_breathing_clip
+    (h,) = truth.holds
+    online = OnlineAnalyzer()
+    readings = []
+    with open_source(str(path)) as src:
+        for frame in src:
+            st = online.update(frame)
+            readings.append((frame.t_s, st.rate_bpm))
+    t = np.array([r[0] for r in readings])
+    first = next(i for i, (_, r) in enumerate(readings) if r is not None)
+    blank = [round(ti, 1) for ti, r in readings[first:] if r is None]
+    assert not blank, f"the rate went blank at {blank[:5]} s after it had a reading"
+    # from a breath after the hold to the end: the breathing's own pace (the truth leaves the
+    # interrupting hold out too), not the breaths diluted by the time held
+    after = np.array([r for ti, r in readings if ti >= h.end + 5.0])
+    assert after.size and np.max(np.abs(after - truth.rate_bpm)) <= 1.0, (truth.rate_bpm, after.min(), after.max())
+    during = np.array([r for ti, r in readings if h.start + 3.0 <= ti <= h.end])
+    assert np.max(np.abs(during - truth.rate_bpm)) <= 1.0
+
+
+@pytest.mark.parametrize("end_s", [48, 50])
+def test_a_hold_in_the_window_does_not_blank_the_rate(end_s):
+    # irregular breathing with a 12 s hold: over the window that holds it, the breathing's
+    # periodicity falls below what a confident rate needs (the batch chain reads no rate), while
+    # measured around the hold it is the breathing's own
+    from breathcam.signals.online import rate_outside_holds
+
+    b = simulate_breathing(duration_s=90, fs_hz=FS, rate_bpm=12, holds=[(30, 12, "exhale")], seed=3, irregularity=0.2)
+    tr = _traces(b, end_s=end_s, snr_noise=0.1, seed=3)
+    r = process(tr)
+    assert r.rate_bpm is None  # what the window's chain alone says
+    rate, conf = rate_outside_holds(tr, r.breaths, r.holds)
+    assert rate is not None and conf >= DEFAULT.rate.min_confidence
+    assert rate == pytest.approx(11.9, abs=1.0)  # the truth over the breaths so far, the hold left out

@@ -125,22 +125,24 @@ def test_full_overlay_regions_rate_and_languages_differ():
     assert _near(img_en[150:153, 240:300], STYLE.chest_bgr, 10).any()
     assert _near(img_en[260:263, 250:300], STYLE.belly_bgr, 10).any()
     # the rate panel holds white text; "breaths/min" vs "ademh./min" change pixels there
-    rate = _crop(img_en, layout(W, H).rate)
+    lay = layout(W, H, regions=_state().regions)
+    rate = _crop(img_en, lay.rate)
     assert _near(rate, STYLE.text_bgr, 20).sum() > 100
-    assert np.any(_crop(img_en, layout(W, H).rate) != _crop(img_nl, layout(W, H).rate))
+    assert np.any(_crop(img_en, lay.rate) != _crop(img_nl, lay.rate))
 
 
 def test_low_confidence_rate_is_not_shown_as_a_number():
     a = draw_overlay(_frame(), _state(rate_confidence=0.1), style=STYLE)
     b = draw_overlay(_frame(), _state(rate_confidence=0.1, rate_bpm=30.0), style=STYLE)
-    box = layout(W, H).rate
+    box = layout(W, H, regions=_state().regions).rate
     # the number is hidden, so the rate panel does not depend on it
     assert np.array_equal(_crop(a, box), _crop(b, box))
 
 
 def test_paused_and_message():
-    img = draw_overlay(_frame(), _state(paused=True), message="Breathe into your belly", style=STYLE)
-    m = _crop(img, layout(W, H).message)
+    st = _state(paused=True)
+    img = draw_overlay(_frame(), st, message="Breathe into your belly", style=STYLE)
+    m = _crop(img, layout(W, H, regions=st.regions).message)  # the overlay places parts beside the torso
     assert _near(m, STYLE.text_bgr, 20).sum() > 100
     assert _near(img[150:260, 100:540], STYLE.text_bgr, 20).sum() > 200  # "PAUSED"
 
@@ -159,3 +161,102 @@ def test_layout_scales_with_frame_width():
     assert b.scale == 2 * a.scale
     assert b.rate.width == pytest.approx(2 * a.rate.width)
     assert b.pacer_radius[1] == pytest.approx(2 * a.pacer_radius[1], abs=1)
+
+
+# --- nothing drawn covers a measured region ----------------------------------------------------------
+
+# Typical regions as the torso locator gives them on rendered clips of a real person: a front view
+# (full upper body, centred or off to one side) and a side view, at webcam sizes.
+FRAMINGS = {
+    "front 640x480": ((640, 480), dict(chest=Box(201, 232, 344, 326), belly=Box(203, 348, 332, 460),
+                                       shoulders=Box(163, 170, 388, 251), reference=Box(245, 67, 332, 154))),
+    "front 1280x720 off-centre": ((1280, 720), dict(chest=Box(229, 175, 339, 246), belly=Box(230, 264, 328, 348),
+                                                    shoulders=Box(200, 129, 372, 190), reference=Box(262, 51, 328, 117))),
+    "front 1280x720 centred": ((1280, 720), dict(chest=Box(540, 330, 740, 470), belly=Box(545, 490, 735, 650),
+                                                 shoulders=Box(480, 260, 800, 370), reference=Box(580, 90, 700, 230))),
+    "side 640x480": ((640, 480), dict(chest=Box(260, 82, 339, 154), belly=Box(258, 188, 336, 278),
+                                      shoulders=Box(199, 30, 334, 82), reference=Box(220, 0, 318, 62))),
+    "side 1280x720": ((1280, 720), dict(chest=Box(263, 59, 319, 110), belly=Box(262, 134, 318, 198),
+                                        shoulders=Box(218, 22, 314, 59), reference=Box(232, 0, 305, 45))),
+}
+
+
+def _regions(boxes, view="front"):
+    return TorsoRegions(t_s=20.0, view=view, method="pose", confidence=1.0, **boxes)
+
+
+def _overlap(a, b):
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+@pytest.mark.parametrize("name", list(FRAMINGS))
+def test_panels_stay_off_the_measured_regions(name):
+    (w, h), boxes = FRAMINGS[name]
+    lay = layout(w, h, regions=_regions(boxes))
+    panels = lay.panels()
+    assert set(panels) == {"rate", "hold", "meter", "pacer", "gauge", "message", "wave"}
+    for part, box in panels.items():
+        assert 0 <= box.x0 < box.x1 <= w and 0 <= box.y0 < box.y1 <= h, (part, box)
+        for region, rbox in boxes.items():
+            assert not _overlap(box, rbox), f"{part} {box} covers the {region} {rbox}"
+    names = list(panels)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            assert not _overlap(panels[a], panels[b]), f"{a} and {b} overlap"
+    # the hold timer does not crowd the rate: not side by side at the top
+    assert lay.hold.y0 >= lay.rate.y1 or abs(lay.hold.center[0] - lay.rate.center[0]) > 0.3 * w
+    # readable: nothing shrunk below the configured share
+    assert lay.rate.width >= DEFAULT.overlay.min_part_scale * 222 * lay.scale - 1
+
+
+@pytest.mark.parametrize("name", list(FRAMINGS))
+def test_drawn_pixels_stay_in_their_panels(name):
+    from breathcam.coach.pacer import pacer_state
+    from breathcam.coach.exercises import get_exercise
+
+    (w, h), boxes = FRAMINGS[name]
+    regions = _regions(boxes)
+    t = np.linspace(0, 20, 400)
+    st = _state(regions=regions, t_s=20.0, open_hold_start_s=14.0, rate_confidence=0.9, wave_t_s=t)
+    ex = get_exercise("box")
+    frame = np.full((h, w, 3), 110, np.uint8)
+    img = draw_overlay(frame.copy(), st, pacer=pacer_state(ex, 5.0), compliance=0.15, lang="nl",
+                       message="Ga iets verder weg zitten, zodat je buik in beeld is")
+    changed = np.any(img != frame, axis=-1)
+    allowed = np.zeros((h, w), bool)
+    for box in layout(w, h, regions=regions).panels().values():
+        x0, y0, x1, y1 = box.as_int()
+        allowed[max(0, y0 - 1) : y1 + 2, max(0, x0 - 1) : x1 + 2] = True
+    # the region boxes' own outlines
+    t_px = max(1, int(round(STYLE.thickness * w / 640))) + 1
+    for key in ("chest", "belly"):
+        x0, y0, x1, y1 = boxes[key].as_int()
+        allowed[y0 - t_px : y1 + t_px + 1, x0 - t_px : x1 + t_px + 1] = True
+        inside = changed[y0 + t_px : y1 - t_px, x0 + t_px : x1 - t_px]
+        assert not inside.any(), f"something drawn inside the {key} box"
+    stray = changed & ~allowed
+    ys, xs = np.nonzero(stray)
+    assert not stray.any(), f"{stray.sum()} pixels drawn outside the panels, e.g. at x={xs[:3]}, y={ys[:3]}"
+
+
+def test_compliance_colour_follows_the_value():
+    from breathcam.overlay.draw import compliance_bgr
+
+    assert compliance_bgr(0.15) == STYLE.hold_bgr  # 15 %: red, not green
+    assert compliance_bgr(0.5) == STYLE.fair_bgr
+    assert compliance_bgr(0.9) == STYLE.pacer_bgr
+    lay = layout(W, H)
+    (cx, cy), (_, r1) = lay.pacer_center, lay.pacer_radius
+    for score, bgr in ((0.15, STYLE.hold_bgr), (0.9, STYLE.pacer_bgr)):
+        img = draw_pacer(_frame(), phase="exhale", target=0.5, phase_left_s=3, compliance=score, style=STYLE)
+        below = img[cy + r1 + 30 : cy + r1 + 70, max(0, cx - r1 - 40) : cx + r1 + 40]
+        assert _near(below, bgr, 30).sum() > 20, score
+
+
+def test_meter_slot_is_free_in_a_corner():
+    for name, ((w, h), boxes) in FRAMINGS.items():
+        lay = layout(w, h, regions=_regions(boxes))
+        m = lay.meter
+        assert m.width >= 60 * lay.scale and m.height >= 10 * lay.scale
+        assert m.y0 <= 0.1 * h or m.y1 >= 0.9 * h, name  # top or bottom
+        assert m.x0 <= 0.1 * w or m.x1 >= 0.9 * w, name  # left or right

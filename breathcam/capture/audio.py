@@ -112,28 +112,98 @@ def to_internal(
 
 
 def _check_file(path: Path) -> None:
-    if not path.exists():
-        raise InputError(f"{path} does not exist")
-    if path.is_dir():
-        raise InputError(f"{path} is a folder; give one sound file")
-    if path.stat().st_size == 0:
-        raise InputError(f"{path} is empty (0 bytes)")
+    from breathcam.fileio import check_input
+
+    check_input(path, what="sound file")  # missing, folder, FIFO, device, link loop, empty, unreadable
+
+
+# Files are read and mixed down in blocks of this many seconds of the source: memory stays flat
+# in the length of the recording (a 30-minute 48 kHz file holds 0.7 GB as float64; only the
+# 8 kHz float32 result, 58 MB, is kept).  One second keeps the per-block overhead below 1 %.
+_FILE_BLOCK_S = 1.0
+
+
+class _Mixdown:
+    """:func:`to_internal` block by block: each block (frames x channels) is cleaned, checked for
+    clipping, mixed to mono and resampled with :class:`Resampler` (equal to the batch
+    ``resample_poly``), so a whole file is never held at its own rate."""
+
+    def __init__(self, fs_hz: float, *, name: str, kind: str, config: SoundConfig):
+        if not math.isfinite(fs_hz) or fs_hz <= 0:
+            raise InputError(f"{name} has an impossible sample rate ({fs_hz} Hz)")
+        self.fs_hz, self.name, self.kind, self.config = float(fs_hz), name, kind, config
+        self.target = int(config.sample_rate_hz)
+        self.resampler = Resampler(from_hz=fs_hz, to_hz=self.target) if int(round(fs_hz)) != self.target else None
+        self.parts: list[np.ndarray] = []
+        self.frames = 0
+        self.clipped = 0
+        self.channels = 0
+
+    def push(self, block: np.ndarray) -> None:
+        x = np.asarray(block, dtype=np.float64)
+        if x.ndim == 1:
+            x = x[:, None]
+        if x.ndim != 2 or x.shape[0] == 0:
+            return
+        self.channels = max(self.channels, int(x.shape[1]))
+        x = np.nan_to_num(x, nan=0.0, posinf=1.0, neginf=-1.0)
+        self.clipped += int(np.count_nonzero(np.max(np.abs(x), axis=1) >= self.config.clip_level))
+        mono = x.mean(axis=1)
+        self.frames += x.shape[0]
+        y = self.resampler.push(mono) if self.resampler is not None else mono
+        self.parts.append(y.astype(np.float32))
+
+    def finish(self) -> Audio:
+        if self.frames == 0:
+            raise InputError(f"{self.name} holds no sound samples")
+        if self.resampler is not None:
+            self.parts.append(self.resampler.flush().astype(np.float32))
+        mono = np.concatenate(self.parts)
+        self.parts = []
+        clipped = self.clipped / self.frames
+        notes = []
+        if self.channels > 1:
+            notes.append(f"{self.channels} sound channels mixed to one")
+        if clipped > self.config.clipped_fraction:
+            notes.append(f"sound is clipped in {100 * clipped:.0f}% of samples: recording level too high")
+        info = AudioInfo(
+            name=self.name,
+            kind=self.kind,
+            source_rate_hz=self.fs_hz,
+            sample_rate_hz=float(self.target),
+            channels=self.channels,
+            duration_s=round(self.frames / self.fs_hz, 3),
+            clipped_fraction=round(clipped, 4),
+            notes=tuple(notes),
+        )
+        return Audio(samples=mono, info=info)
 
 
 def load_audio(path: str | Path, *, config: SoundConfig = DEFAULT.sound) -> Audio:
-    """Read a sound file (or any file with a sound track) as mono at the internal rate."""
+    """Read a sound file (or any file with a sound track) as mono at the internal rate, in blocks
+    (memory flat in the file's length)."""
     import soundfile
 
     path = Path(path)
     _check_file(path)
     try:
-        data, fs = soundfile.read(str(path), dtype="float64", always_2d=True)
+        fh = soundfile.SoundFile(str(path))
     except (soundfile.LibsndfileError, RuntimeError, TypeError, ValueError):
         audio = _decode_av(path, config=config, kind="file")
         if audio is None:
             raise InputError(f"{path} holds no sound track") from None
         return audio
-    return to_internal(data, fs_hz=float(fs), name=str(path), kind="file", config=config)
+    with fh:
+        mix = _Mixdown(float(fh.samplerate), name=str(path), kind="file", config=config)
+        block = max(1, int(round(_FILE_BLOCK_S * fh.samplerate)))
+        try:
+            for x in fh.blocks(blocksize=block, dtype="float64", always_2d=True):
+                mix.push(x)
+        except (soundfile.LibsndfileError, RuntimeError) as exc:
+            if mix.frames == 0:
+                raise InputError(f"{path}: its sound cannot be decoded ({_why(exc)})") from None
+            # a file cut off part-way: what was read is kept, as for video
+    return mix.finish()
 
 
 def load_track(path: str | Path, *, config: SoundConfig = DEFAULT.sound) -> Audio | None:
@@ -146,7 +216,7 @@ def load_track(path: str | Path, *, config: SoundConfig = DEFAULT.sound) -> Audi
 
 
 def _decode_av(path: Path, *, config: SoundConfig, kind: str) -> Audio | None:
-    """Decode the first sound stream with PyAV (FFmpeg) at its own rate, keeping the channels."""
+    """Decode the first sound stream with PyAV (FFmpeg), mixed down block by block (_Mixdown)."""
     try:
         import av
     except ImportError:
@@ -160,7 +230,19 @@ def _decode_av(path: Path, *, config: SoundConfig, kind: str) -> Audio | None:
             return None
         stream = container.streams.audio[0]
         fs = float(stream.rate or stream.codec_context.sample_rate or 0)
-        chunks: list[np.ndarray] = []
+        mix: _Mixdown | None = None
+        pending: list[np.ndarray] = []
+        n_pending = 0
+
+        def drain() -> None:
+            nonlocal pending, n_pending
+            if pending and mix is not None:
+                channels = max(p.shape[1] for p in pending)
+                mix.push(np.concatenate([p if p.shape[1] == channels else np.repeat(p.mean(axis=1, keepdims=True),
+                                                                                      channels, axis=1)
+                                         for p in pending], axis=0))
+            pending, n_pending = [], 0
+
         try:
             for frame in container.decode(stream):
                 a = frame.to_ndarray()
@@ -170,19 +252,21 @@ def _decode_av(path: Path, *, config: SoundConfig, kind: str) -> Audio | None:
                     a = a.T
                 else:
                     a = a.reshape(-1, ch)
-                a = _to_float(a)
-                fs = float(frame.sample_rate or fs)
-                chunks.append(a)
+                if mix is None:  # the first frame's rate is the stream's (a container may not say)
+                    mix = _Mixdown(float(frame.sample_rate or fs), name=str(path), kind=kind, config=config)
+                pending.append(_to_float(a))
+                n_pending += a.shape[0]
+                if n_pending >= _FILE_BLOCK_S * mix.fs_hz:
+                    drain()
         except (av.error.FFmpegError, ValueError) as exc:
-            if not chunks:
+            if mix is None or (mix.frames == 0 and not pending):
                 raise InputError(f"{path}: its sound track cannot be decoded ({_why(exc)})") from None
-        if not chunks:
+        drain()
+        if mix is None or mix.frames == 0:
             raise InputError(f"{path}: its sound track holds no samples")
-        data = np.concatenate(chunks, axis=0)
     finally:
         container.close()
-    audio = to_internal(data, fs_hz=fs, name=str(path), kind=kind, config=config)
-    return audio
+    return mix.finish()
 
 
 def _to_float(a: np.ndarray) -> np.ndarray:

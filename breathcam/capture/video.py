@@ -273,19 +273,15 @@ class FileSource(_Source):
     # -- opening ------------------------------------------------------------------------------
 
     def _check_file(self) -> None:
+        from breathcam.fileio import check_input
+
         p = self.path
-        if not p.exists():
-            raise InputError(f"video file not found: {p}")
-        if p.is_dir():
-            raise InputError(f"{p} is a folder, not a video file")
+        check_input(p, what="video file")  # missing, folder, FIFO, device, link loop, empty, unreadable
         try:
-            size = p.stat().st_size
             with open(p, "rb") as fh:
                 head = fh.read(16)
         except OSError as exc:
             raise InputError(f"cannot read {p}: {exc.strerror or exc}") from None
-        if size == 0:
-            raise InputError(f"{p} is empty (0 bytes)")
         kind = sniff_kind(p, head)
         if kind == "image":
             raise InputError(f"{p} is an image, not a video")

@@ -22,6 +22,13 @@
    too fast also shortens the exhale and breaks the step, and one correction is enough.  None of
    them while the hyperventilation warning applies.
 
+Cues are checked against the current state: no pace cue (``chest_breathing``, ``too_fast``,
+``exhale_short``, ``out_of_step``) while a hold is open, intended (a pacer hold) or not, and breaths that lie inside a known hold (the ripple of a held trace) never count as
+breaths; nothing at all is said while the session is paused (``CoachInput.paused``).
+:func:`too_much_motion` decides the ``too_much_motion`` input from a
+:class:`~breathcam.types.LiveState`: most of the last ``motion_window_s`` had no usable
+measurement (jolts masked, tracking lost) while a person was in view.
+
 No breathing cue is given during the first ``warmup_s`` seconds, nor for ``distress_quiet_s`` after
 a stop prompt; each code has its cooldown; any two
 messages are ``min_gap_s`` apart (the two safety codes excepted) and two breathing cues
@@ -33,7 +40,7 @@ Where it fails: the cues are only as right as the measurements behind them; the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -43,9 +50,10 @@ from breathcam.coach.exercises import Exercise
 from breathcam.coach.messages import check_lang, message
 from breathcam.coach.pacer import PacerState, elapsed_s, phase_at
 from breathcam.coach.safety import distressed, hyperventilation
-from breathcam.types import Breath, FeedbackEvent, Hold, Repetition
+from breathcam.signals.core import outside_holds
+from breathcam.types import Breath, FeedbackEvent, Hold, LiveState, Repetition
 
-__all__ = ["CoachInput", "FeedbackEngine", "CODES"]
+__all__ = ["CoachInput", "FeedbackEngine", "CODES", "too_much_motion"]
 
 CODES = (
     "distress_stop",
@@ -63,6 +71,8 @@ CODES = (
 _SAFETY = ("distress_stop", "hyperventilation")
 _SETUP = ("no_person", "too_dark", "too_much_motion", "belly_out_of_frame")
 _CUES = ("chest_breathing", "too_fast", "exhale_short", "out_of_step", "exhale_on_effort")
+# Cues about the pace and the way of breathing: they make no sense while the person holds.
+_PACE = ("chest_breathing", "too_fast", "exhale_short", "out_of_step")
 # Step used to walk along an open hold when checking it against the pacer's hold phases.
 _HOLD_STEP_S = 0.1
 
@@ -86,13 +96,28 @@ class CoachInput:
     belly_in_view: bool = True
     moving: bool = False  # the whole body moves now (squats, lifting: signals.movement)
     reps: tuple[Repetition, ...] = ()  # recent completed repetitions, labelled
+    paused: bool = False  # the session is paused: nothing is said
+
+
+def too_much_motion(state: LiveState, *, config: CoachConfig = DEFAULT.coach) -> bool:
+    """True when a person is in view but at least ``config.motion_unmeasured_share`` of the last
+    ``config.motion_window_s`` had no usable measurement (``state.unmeasured_share``: jolts such as
+    a hand or a bumped camera masked, tracking lost).  The engine gives the hint once this lasts
+    ``setup_persist_s``.  Whole-body movement (squats, lifting) is not "too much motion": the
+    breathing is measured through it."""
+    return bool(state.person_seen and not state.paused and state.unmeasured_share >= config.motion_unmeasured_share)
 
 
 class FeedbackEngine:
     """Feedback rules with cooldowns; one instance per session."""
 
-    def __init__(self, *, config: CoachConfig = DEFAULT.coach, lang: str = "en"):
+    def __init__(
+        self, *, config: CoachConfig = DEFAULT.coach, lang: str = "en",
+        hold_tolerance_s: float = DEFAULT.holds.edge_tolerance_s,
+    ):
         self.config = config
+        # a breath within a hold widened by this is the ripple of the held trace ([holds] edge_tolerance_s)
+        self.hold_tolerance_s = hold_tolerance_s
         self.lang = check_lang(lang)
         self._events: list[FeedbackEvent] = []
         self._last: dict[str, float] = {}
@@ -172,6 +197,8 @@ class FeedbackEngine:
         t = float(inp.t_s)
         if self._t_first is None:
             self._t_first = t
+        if inp.paused:
+            return None
         ex = inp.exercise if inp.pacer is not None and not inp.pacer.done else None
         if inp.open_hold_s is None:
             self._hold_told = False
@@ -197,6 +224,10 @@ class FeedbackEngine:
         )
         chest_s = self._persist("chest_breathing", chest, t)
 
+        # the ripple of a held trace is not breathing
+        breaths = outside_holds(tuple(inp.breaths), tuple(inp.holds), tolerance_s=self.hold_tolerance_s)
+        if len(breaths) != len(inp.breaths):
+            inp = replace(inp, breaths=breaths)
         history = self._remember(tuple(inp.breaths), t)
         candidates: list[str] = []
         if distressed(history, inp.holds, t_s=t, config=cfg):
@@ -225,6 +256,8 @@ class FeedbackEngine:
             elif ex is not None and self._out_of_step(inp, ex, t):
                 candidates.append("out_of_step")
 
+        if self._resting(inp, ex):
+            candidates = [c for c in candidates if c not in _PACE]
         for code in candidates:
             if self._allowed(code, t):
                 if code in ("holding", "keep_breathing"):
@@ -233,6 +266,12 @@ class FeedbackEngine:
         return None
 
     # ------------------------------------------------------------------------------------------
+
+    def _resting(self, inp: CoachInput, ex: Exercise | None) -> bool:
+        """The breath is held now (a hold is open, asked for by the pacer or not): no pace cue.
+        A pacer hold phase alone does not silence them: someone who keeps breathing through it
+        is told."""
+        return inp.open_hold_s is not None
 
     def _holding(self, inp: CoachInput, ex: Exercise | None, t: float) -> bool:
         cfg = self.config

@@ -427,7 +427,7 @@ def _coach_input(coach, state: LiveState, *, pacer, ex, image: np.ndarray, confi
         exercise=ex,
         person_seen=state.person_seen,
         too_dark=_too_dark(image, config=config),
-        too_much_motion=False,
+        too_much_motion=fb.too_much_motion(state, config=config.coach),
         belly_in_view=True if regions is None else bool(regions.belly_in_view),
         moving=state.moving,
         reps=state.reps,

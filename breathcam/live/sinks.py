@@ -68,7 +68,8 @@ def render(image: np.ndarray, view, *, lang: str = "en", config: Config = DEFAUL
         image.copy(), view.state, pacer=view.pacer, pacer_text=view.pacer_text, compliance=view.compliance,
         message=message, warn=warn, lang=lang, wave_s=config.live.wave_s, style=config.overlay,
     )
-    return draw_sound_meter(img, view.sound, status=view.mic_status, lang=lang, style=config.overlay)
+    return draw_sound_meter(img, view.sound, status=view.mic_status, lang=lang, regions=view.state.regions,
+                            style=config.overlay)
 
 
 def camera_lost_image(last_image: np.ndarray | None, lang: str = "en", *, config: Config = DEFAULT) -> np.ndarray:

@@ -24,6 +24,7 @@ import numpy as np
 
 from breathcam._deps import cv2
 from breathcam.config import DEFAULT, OverlayConfig
+from breathcam.lang import LABELS, MESSAGES
 from breathcam.types import Box, LiveState
 
 __all__ = [
@@ -38,55 +39,20 @@ __all__ = [
     "draw_regions",
     "draw_screen",
     "draw_waveform",
+    "compliance_bgr",
     "fmt_num",
     "label",
     "layout",
     "to_ascii",
 ]
 
-# The overlay's own words.  Coaching messages come from breathcam.coach.messages.
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "per_min": "breaths/min",
-        "no_reading": "no reading yet",
-        "confidence": "confidence",
-        "chest": "Chest",
-        "belly": "Belly",
-        "hold": "Hold",
-        "paused": "PAUSED",
-        "in_step": "in step",
-        "keys": "q quit  p pause  r recalibrate",
-        "camera_lost": "Camera lost: the session ends and what was measured is kept",
-        "inhale": "Breathe in",
-        "hold_in": "Hold",
-        "exhale": "Breathe out",
-        "hold_out": "Hold",
-        "done": "Done",
-        "safety_keys": "Press y to confirm you read this and none applies; q to cancel.",
-    },
-    "nl": {
-        "per_min": "ademh./min",
-        "no_reading": "nog geen meting",
-        "confidence": "betrouwbaarheid",
-        "chest": "Borst",
-        "belly": "Buik",
-        "hold": "Adem vast",
-        "paused": "GEPAUZEERD",
-        "in_step": "in de maat",
-        "keys": "q stop  p pauze  r opnieuw zoeken",
-        "camera_lost": "Camera weg: de sessie stopt en wat gemeten is blijft bewaard",
-        "inhale": "Adem in",
-        "hold_in": "Vasthouden",
-        "exhale": "Adem uit",
-        "hold_out": "Vasthouden",
-        "done": "Klaar",
-        "safety_keys": "Druk op j als je dit gelezen hebt en niets ervan op jou van toepassing is; q om te stoppen.",
-    },
-}
-
-
 def label(key: str, lang: str) -> str:
-    return LABELS.get(lang, LABELS["en"]).get(key, LABELS["en"].get(key, key))
+    """The overlay's word for ``key`` in ``lang`` (breathcam.lang.LABELS, and the pacer's phase
+    names; English for an unknown language, the key itself for an unknown key)."""
+    texts = LABELS.get(key) or MESSAGES.get(f"phase_{key}")
+    if texts is None:
+        return key
+    return texts.get(lang, texts["en"])
 
 
 def to_ascii(text: str) -> str:
@@ -106,34 +72,167 @@ def fmt_num(x: float, lang: str, nd: int = 1) -> str:
 
 @dataclass(frozen=True)
 class Layout:
-    """Where each part of the overlay goes, in pixels, for one frame size."""
+    """Where each part of the overlay goes, in pixels, for one frame size (and torso)."""
 
     scale: float
-    rate: Box  # top-left: the rate and its confidence
-    gauge: Box  # right edge: chest (top) / belly (bottom) bar
-    hold: Box  # top, right of the rate: the hold timer
+    rate: Box  # the rate and its confidence
+    gauge: Box  # the chest (top) / belly (bottom) bar itself; its labels lie above and below it
+    hold: Box  # the hold timer, away from the rate
     pacer_center: tuple[int, int]
     pacer_radius: tuple[int, int]  # (min, max)
-    message: Box  # above the waveform: one feedback message
-    wave: Box  # bottom band: the scrolling waveform
+    message: Box  # one feedback message
+    wave: Box  # the scrolling waveform
+    meter: Box = Box(0.0, 0.0, 0.0, 0.0)  # a free slot in a corner for a sound-level meter
+    # what every part may draw on (labels, text under the pacer included), by name
+    footprints: tuple[tuple[str, Box], ...] = ()
+
+    def panels(self) -> dict[str, Box]:
+        """Every part's footprint: nothing is drawn outside these (the region boxes excepted)."""
+        return dict(self.footprints)
 
 
-def layout(width: int, height: int, *, style: OverlayConfig = DEFAULT.overlay) -> Layout:
-    s = width / 640.0
+def _overlaps(a: Box, b: Box) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+def _torso(regions, width: int, height: int, *, margin: float, grid: float) -> Box | None:
+    """The measured boxes (chest, belly, shoulders, head reference) as one box, widened by
+    ``margin`` and snapped outwards to ``grid`` pixels: the layout then does not follow every
+    pixel of the regions' jitter."""
+    if regions is None:
+        return None
+    boxes = [b for b in (regions.chest, regions.belly, regions.shoulders, regions.reference) if b is not None]
+    x0 = min(b.x0 for b in boxes) - margin
+    y0 = min(b.y0 for b in boxes) - margin
+    x1 = max(b.x1 for b in boxes) + margin
+    y1 = max(b.y1 for b in boxes) + margin
+    snap_lo, snap_hi = (lambda v: np.floor(v / grid) * grid), (lambda v: np.ceil(v / grid) * grid)
+    return Box(
+        float(np.clip(snap_lo(x0), 0, width)), float(np.clip(snap_lo(y0), 0, height)),
+        float(np.clip(snap_hi(x1), 0, width)), float(np.clip(snap_hi(y1), 0, height)),
+    )
+
+
+class _Column:
+    """A free vertical strip beside the torso, filled from the top and from the bottom."""
+
+    def __init__(self, x0: float, x1: float, y0: float, y1: float, margin: float) -> None:
+        self.x0, self.x1, self.top, self.bottom, self.m = x0 + margin, x1 - margin, y0 + margin, y1 - margin, margin
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    def take_top(self, w: float, h: float, *, outer_left: bool) -> Box | None:
+        if h > self.bottom - self.top or w > self.width:
+            return None
+        x0 = self.x0 if outer_left else self.x1 - w
+        box = Box(x0, self.top, x0 + w, self.top + h)
+        self.top += h + self.m
+        return box
+
+    def take_bottom(self, w: float, h: float, *, outer_left: bool) -> Box | None:
+        if h > self.bottom - self.top or w > self.width:
+            return None
+        x0 = self.x0 if outer_left else self.x1 - w
+        box = Box(x0, self.bottom - h, x0 + w, self.bottom)
+        self.bottom -= h + self.m
+        return box
+
+
+def layout(width: int, height: int, *, regions=None, style: OverlayConfig = DEFAULT.overlay) -> Layout:
+    """Where the parts go.  Without ``regions`` (no torso located yet) the classic layout: rate
+    top left, hold timer and meter slot top right, pacer left, gauge right, message and waveform
+    in a band along the bottom.  With ``regions`` every part is placed beside, above or below the
+    measured boxes (chest, belly, shoulders, head), never over them: the waveform and message
+    along the bottom when there is room below the torso, else at the bottom of the wider free
+    column; the rate at the top of the left column (the right one when the left is too narrow),
+    the hold timer and the meter slot at the top of the other, the pacer and the gauge where room
+    is left.  Parts shrink (down to ``style.min_part_scale`` of their size) to fit a narrow
+    column; what still does not fit goes to its classic place (a torso filling the frame)."""
+    # designed at 640x480: a wide frame (16:9) scales by its height
+    s = min(width / 640.0, height / 480.0)
+    m = 6 * s
     wave_h = style.wave_height_fraction * height
-    wave = Box(0.0, height - wave_h, width - 1.0, height - 1.0)
     msg_h = 40 * s
     r_max = int(round(style.pacer_max_radius_fraction * height))
     r_min = int(round(style.pacer_min_radius_fraction * height))
+    # classic places
+    wave = Box(0.0, height - wave_h, width - 1.0, height - 1.0)
+    message = Box(8 * s, wave.y0 - msg_h - 6 * s, width - 8 * s, wave.y0 - 6 * s)
+    rate = Box(8 * s, 8 * s, 230 * s, 78 * s)
+    meter = Box(width - 8 * s - 120 * s, 8 * s, width - 8 * s, 24 * s)
+    hold = Box(meter.x1 - 220 * s, meter.y1 + m, meter.x1, meter.y1 + m + 50 * s)
+    gauge_slot = Box(width - 70 * s, hold.y1 + m, width - 8 * s, max(hold.y1 + 130 * s, message.y0 - m))
+    pacer_slot = Box(16 * s, rate.y1 + 12 * s, 16 * s + max(2 * r_max, 150 * s), rate.y1 + 12 * s + 2 * r_max + 74 * s)
+    torso = _torso(regions, width, height, margin=m, grid=width / 32.0)
+    if torso is not None:
+        k_min = style.min_part_scale
+        left = _Column(0.0, torso.x0, 0.0, height, m)
+        right = _Column(torso.x1, float(width), 0.0, height, m)
+        cols = [left, right]
+        wide = max(cols, key=lambda c: c.width)
+        below = height - torso.y1 - m
+
+        def fit(col: _Column, w: float, h: float, *, top: bool = True, keep_aspect: bool = True):
+            """The part in ``col`` (shrunk to its width if needed), or None."""
+            k = min(1.0, col.width / w) if w > 0 else 1.0
+            if k < k_min:
+                return None
+            hh = h * k if keep_aspect else h
+            take = col.take_top if top else col.take_bottom
+            return take(w * k, hh, outer_left=col is left)
+
+        main = left if left.width >= k_min * 222 * s else right
+        other = right if main is left else left
+        # the meter slot in a top corner (the one away from the rate when there is room)
+        meter = fit(other, 120 * s, 16 * s) or fit(main, 120 * s, 16 * s) or meter
+        if below >= k_min * wave_h + m:
+            wh = min(wave_h, below - m)
+            wave = Box(0.0, height - wh, width - 1.0, height - 1.0)
+            if wave.y0 - torso.y1 >= msg_h + m:
+                message = Box(8 * s, wave.y0 - msg_h - m, width - 8 * s, wave.y0 - m)
+            else:
+                message = fit(wide, wide.width, msg_h * 1.5, top=False) or message
+            for col in cols:  # the band below the torso is taken across the frame
+                col.bottom = min(col.bottom, min(message.y0, wave.y0) - m)
+        else:
+            wave = fit(wide, wide.width, wave_h, top=False) or wave
+            message = fit(wide, wide.width, msg_h * 1.5, top=False) or message
+        rate = fit(main, 222 * s, 70 * s) or rate
+        pacer_w, pacer_h = max(2 * r_max, 150 * s), 2 * r_max + 74 * s
+        for col in sorted(cols, key=lambda c: c.top - c.bottom):
+            room = col.bottom - col.top
+            if col.width >= k_min * pacer_w and room >= k_min * pacer_h:
+                k = min(1.0, col.width / pacer_w, room / pacer_h)
+                pacer_slot = col.take_top(pacer_w * k, pacer_h * k, outer_left=col is left) or pacer_slot
+                r_max, r_min = int(r_max * k), int(r_min * k)
+                break
+        # the hold timer in the other column, or well below the rate: a banner beside the rate
+        # crowds it
+        hold = fit(other, 220 * s, 50 * s) or fit(main, 220 * s, 50 * s) or hold
+        for col in sorted(cols, key=lambda c: c.top - c.bottom):
+            room = col.bottom - col.top
+            if col.width >= 70 * s * k_min and room >= 130 * s * k_min:
+                gauge_slot = fit(col, 62 * s, min(room, 300 * s), keep_aspect=False) or gauge_slot
+                break
+    gauge = Box(gauge_slot.x1 - 30 * s, gauge_slot.y0 + 22 * s, gauge_slot.x1 - 6 * s, gauge_slot.y1 - 30 * s)
+    # the outline's thickness stays inside the slot
+    pacer_center = (int(round(0.5 * (pacer_slot.x0 + pacer_slot.x1))), int(round(pacer_slot.y0 + r_max + 3 * s)))
     return Layout(
         scale=s,
-        rate=Box(8 * s, 8 * s, 230 * s, 78 * s),
-        gauge=Box(width - 44 * s, 70 * s, width - 20 * s, max(80 * s, wave.y0 - msg_h - 30 * s)),
-        hold=Box(246 * s, 8 * s, 246 * s + 220 * s, 58 * s),
-        pacer_center=(int(round(16 * s + r_max)), int(round(90 * s + r_max))),
+        rate=rate,
+        gauge=gauge,
+        hold=hold,
+        pacer_center=pacer_center,
         pacer_radius=(r_min, r_max),
-        message=Box(8 * s, wave.y0 - msg_h - 6 * s, width - 8 * s, wave.y0 - 6 * s),
+        message=message,
         wave=wave,
+        meter=meter,
+        footprints=(
+            ("rate", rate), ("hold", hold), ("meter", meter), ("pacer", pacer_slot), ("gauge", gauge_slot),
+            ("message", message), ("wave", wave),
+        ),
     )
 
 
@@ -193,33 +292,48 @@ def draw_regions(img: np.ndarray, regions, *, style: OverlayConfig = DEFAULT.ove
     return img
 
 
+def _lay(img: np.ndarray, lay: "Layout | None", style: OverlayConfig) -> "Layout":
+    return lay if lay is not None else layout(img.shape[1], img.shape[0], style=style)
+
+
 def draw_rate(
-    img: np.ndarray, rate_bpm: float | None, confidence: float, *, lang: str = "en", style: OverlayConfig = DEFAULT.overlay
+    img: np.ndarray, rate_bpm: float | None, confidence: float, *, lang: str = "en",
+    style: OverlayConfig = DEFAULT.overlay, lay: Layout | None = None,
 ) -> np.ndarray:
-    lay = layout(img.shape[1], img.shape[0], style=style)
-    s = lay.scale
+    """The rate (grey "--" below ``style.min_rate_confidence``) and its confidence, in ``lay.rate``."""
+    lay = _lay(img, lay, style)
+    # a rate panel shrunk into a narrow column draws its text smaller
+    s = lay.scale * min(1.0, lay.rate.width / (222 * lay.scale))
     _panel(img, lay.rate, style=style)
     big, small = style.font_scale * s * 1.3, style.font_scale * style.small_scale * s
     t = _thick(style, s)
     x, y = lay.rate.x0 + 8 * s, lay.rate.y0 + 36 * s
+    room = lay.rate.width - 16 * s
+    t1 = max(1, t - 1)
     if rate_bpm is None or confidence < style.min_rate_confidence:
-        _text(img, "--", (x, y), scale=big, color=(170, 170, 170), thickness=t)
-        _text(img, label("no_reading", lang), (x + 60 * s, y - 4 * s), scale=small, color=(200, 200, 200), thickness=max(1, t - 1))
+        first, second, colours, dy = "--", label("no_reading", lang), ((170, 170, 170), (200, 200, 200)), -4 * s
     else:
-        _text(img, fmt_num(rate_bpm, lang), (x, y), scale=big, color=style.text_bgr, thickness=t)
-        w, _ = _text_size(fmt_num(rate_bpm, lang), scale=big, thickness=t)
-        _text(img, label("per_min", lang), (x + w + 8 * s, y), scale=small, color=style.text_bgr, thickness=max(1, t - 1))
+        first, second, colours, dy = fmt_num(rate_bpm, lang), label("per_min", lang), (style.text_bgr, style.text_bgr), 0.0
+    # one line, shrunk to the panel's width (Dutch units and wide numbers included)
+    w1, _ = _text_size(first, scale=big, thickness=t)
+    w2, _ = _text_size(second, scale=small, thickness=t1)
+    k = min(1.0, room / (w1 + 8 * s + w2))
+    _text(img, first, (x, y), scale=big * k, color=colours[0], thickness=t)
+    w1, _ = _text_size(first, scale=big * k, thickness=t)
+    _text(img, second, (x + w1 + 8 * s, y + dy), scale=small * k, color=colours[1], thickness=t1)
     conf = f"{label('confidence', lang)} {int(round(100 * confidence))}%"
-    _text(img, conf, (x, y + 26 * s), scale=small, color=(210, 210, 210), thickness=max(1, t - 1))
+    wc, _ = _text_size(conf, scale=small, thickness=t1)
+    _text(img, conf, (x, y + 26 * s), scale=small * min(1.0, room / wc), color=(210, 210, 210), thickness=t1)
     return img
 
 
 def draw_gauge(
-    img: np.ndarray, belly_share: float | None, *, lang: str = "en", style: OverlayConfig = DEFAULT.overlay
+    img: np.ndarray, belly_share: float | None, *, lang: str = "en", style: OverlayConfig = DEFAULT.overlay,
+    lay: Layout | None = None,
 ) -> np.ndarray:
     """A vertical bar: the chest's share from the top, the belly's from the bottom."""
     cv = cv2()
-    lay = layout(img.shape[1], img.shape[0], style=style)
+    lay = _lay(img, lay, style)
     s = lay.scale
     g = lay.gauge
     _panel(img, Box(g.x0 - 4 * s, g.y0 - 4 * s, g.x1 + 4 * s, g.y1 + 4 * s), style=style)
@@ -232,19 +346,21 @@ def draw_gauge(
     cv.rectangle(img, (x0, y0), (x1, y1), style.text_bgr, 1)
     small = style.font_scale * style.small_scale * s * 0.85
     t = max(1, _thick(style, s) - 1)
-    for key, y, col in (("chest", g.y0 - 10 * s, style.chest_bgr), ("belly", g.y1 + 22 * s, style.belly_bgr)):
+    for key, y, col in (("chest", g.y0 - 9 * s, style.chest_bgr), ("belly", g.y1 + 21 * s, style.belly_bgr)):
         w, _ = _text_size(label(key, lang), scale=small, thickness=t)
         _text(img, label(key, lang), (g.x1 - w, y), scale=small, color=col, thickness=t)
     return img
 
 
 def draw_hold_timer(
-    img: np.ndarray, hold_s: float | None, *, lang: str = "en", style: OverlayConfig = DEFAULT.overlay
+    img: np.ndarray, hold_s: float | None, *, lang: str = "en", style: OverlayConfig = DEFAULT.overlay,
+    lay: Layout | None = None,
 ) -> np.ndarray:
+    """The seconds held so far, in its own box away from the rate (None: nothing drawn)."""
     if hold_s is None:
         return img
     cv = cv2()
-    lay = layout(img.shape[1], img.shape[0], style=style)
+    lay = _lay(img, lay, style)
     s = lay.scale
     x0, y0, x1, y1 = lay.hold.as_int()
     cv.rectangle(img, (x0, y0), (x1, y1), style.hold_bgr, -1)
@@ -252,6 +368,9 @@ def draw_hold_timer(
     sc = style.font_scale * s * 0.9
     t = _thick(style, s)
     w, h = _text_size(text, scale=sc, thickness=t)
+    if w > lay.hold.width - 8 * s:
+        sc *= (lay.hold.width - 8 * s) / w
+        w, h = _text_size(text, scale=sc, thickness=t)
     _text(img, text, (0.5 * (x0 + x1) - 0.5 * w, 0.5 * (y0 + y1) + 0.5 * h), scale=sc, color=style.text_bgr, thickness=t)
     return img
 
@@ -266,12 +385,17 @@ def draw_pacer(
     compliance: float | None = None,
     lang: str = "en",
     style: OverlayConfig = DEFAULT.overlay,
+    lay: Layout | None = None,
 ) -> np.ndarray:
     """A circle that grows on the inhale and shrinks on the exhale (``target`` 0..1 lung volume),
-    with the phase name and the seconds left in it; an outline shows the full size."""
+    with the phase name and the seconds left in it; an outline shows the full size.  The
+    "in step" figure below it is coloured by its value (:func:`compliance_bgr`)."""
     cv = cv2()
-    lay = layout(img.shape[1], img.shape[0], style=style)
-    s = lay.scale
+    lay = _lay(img, lay, style)
+    nominal = max(1, int(round(style.pacer_max_radius_fraction * img.shape[0])))
+    s = lay.scale * min(1.0, lay.pacer_radius[1] / nominal)
+    room = lay.panels().get("pacer")
+    room_w = room.width if room is not None else np.inf
     (cx, cy), (r0, r1) = lay.pacer_center, lay.pacer_radius
     r = int(round(r0 + float(np.clip(target, 0.0, 1.0)) * (r1 - r0)))
     t = _thick(style, s)
@@ -282,6 +406,9 @@ def draw_pacer(
     name = phase_text if phase_text is not None else label(phase, lang)
     sc = style.font_scale * s * 0.75
     w, h = _text_size(name, scale=sc, thickness=t)
+    if w > room_w:
+        sc *= room_w / w
+        w, h = _text_size(name, scale=sc, thickness=t)
     _text(img, name, (cx - 0.5 * w, cy + r1 + h + 10 * s), scale=sc, color=style.text_bgr, thickness=t)
     if phase != "done":
         left = f"{int(np.ceil(max(phase_left_s, 0.0) - 1e-6))}"
@@ -292,28 +419,56 @@ def draw_pacer(
         text = f"{label('in_step', lang)} {int(round(100 * compliance))}%"
         sc3 = style.font_scale * style.small_scale * s
         w3, h3 = _text_size(text, scale=sc3, thickness=max(1, t - 1))
-        _text(img, text, (cx - 0.5 * w3, cy + r1 + h + 2 * h3 + 20 * s), scale=sc3, color=style.pacer_bgr, thickness=max(1, t - 1))
+        if w3 > room_w:
+            sc3 *= room_w / w3
+            w3, h3 = _text_size(text, scale=sc3, thickness=max(1, t - 1))
+        _text(img, text, (cx - 0.5 * w3, cy + r1 + h + 2 * h3 + 20 * s), scale=sc3, color=compliance_bgr(compliance, style=style),
+              thickness=max(1, t - 1))
     return img
 
 
-def draw_message(img: np.ndarray, text: str | None, *, style: OverlayConfig = DEFAULT.overlay, warn: bool = False) -> np.ndarray:
-    """One feedback message in a box above the waveform, shrunk to fit the width."""
+def draw_message(
+    img: np.ndarray, text: str | None, *, style: OverlayConfig = DEFAULT.overlay, warn: bool = False,
+    lay: Layout | None = None,
+) -> np.ndarray:
+    """One feedback message in its box, shrunk to fit the width (on two lines in a narrow box)."""
     if not text:
         return img
     cv = cv2()
-    lay = layout(img.shape[1], img.shape[0], style=style)
+    lay = _lay(img, lay, style)
     s = lay.scale
     m = lay.message
     t = _thick(style, s)
     sc = style.font_scale * s * 0.75
+    room = m.width - 16 * s
+    lines = [text]
     w, h = _text_size(text, scale=sc, thickness=t)
-    if w > m.width - 16 * s:
-        sc *= (m.width - 16 * s) / w
-        w, h = _text_size(text, scale=sc, thickness=t)
+    if w > room and m.height >= 50 * s:  # a tall, narrow box: two lines
+        lines = _wrap([text], width_px=max(room, w / 2 + 1), scale=sc, thickness=t)
+        if len(lines) > 2:
+            lines = [lines[0], " ".join(lines[1:])]
+        w = max(_text_size(x, scale=sc, thickness=t)[0] for x in lines)
+    if w > room:
+        sc *= room / w
+    sizes = [_text_size(x, scale=sc, thickness=t) for x in lines]
+    h = max(hh for _, hh in sizes)
     x0, y0, x1, y1 = m.as_int()
     cv.rectangle(img, (x0, y0), (x1, y1), style.hold_bgr if warn else style.panel_bgr, -1)
-    _text(img, text, (0.5 * (m.x0 + m.x1) - 0.5 * w, 0.5 * (m.y0 + m.y1) + 0.5 * h), scale=sc, color=style.text_bgr, thickness=t)
+    gap = 0.6 * h
+    top = 0.5 * (m.y0 + m.y1) - 0.5 * (len(lines) * h + (len(lines) - 1) * gap)
+    for k, (line, (lw, _)) in enumerate(zip(lines, sizes)):
+        _text(img, line, (0.5 * (m.x0 + m.x1) - 0.5 * lw, top + h + k * (h + gap)), scale=sc, color=style.text_bgr, thickness=t)
     return img
+
+
+def compliance_bgr(score: float, *, style: OverlayConfig = DEFAULT.overlay) -> tuple[int, int, int]:
+    """The colour of a compliance figure (0..1): green from ``style.compliance_good``, amber from
+    ``style.compliance_fair``, red below."""
+    if score >= style.compliance_good:
+        return style.pacer_bgr
+    if score >= style.compliance_fair:
+        return style.fair_bgr
+    return style.hold_bgr
 
 
 def _wave_points(t: np.ndarray, y: np.ndarray, *, t_now: float, span_s: float, box: Box, scale: float) -> np.ndarray:
@@ -340,18 +495,21 @@ def draw_waveform(
     span_s: float,
     lang: str = "en",
     style: OverlayConfig = DEFAULT.overlay,
+    lay: Layout | None = None,
 ) -> np.ndarray:
     """The chest and belly motion of the last ``span_s`` seconds, scrolling to the left, both on
     one scale (so their sizes compare), each with its linear drift removed."""
     cv = cv2()
-    lay = layout(img.shape[1], img.shape[0], style=style)
+    lay = _lay(img, lay, style)
     s = lay.scale
     box = lay.wave
     _panel(img, box, style=style)
+    lw = max(2, _thick(style, s))
     small = style.font_scale * style.small_scale * s * 0.8
     t = max(1, _thick(style, s) - 1)
     _text(img, label("chest", lang), (box.x0 + 6 * s, box.y0 + 16 * s), scale=small, color=style.chest_bgr, thickness=t)
-    _text(img, label("belly", lang), (box.x0 + 70 * s, box.y0 + 16 * s), scale=small, color=style.belly_bgr, thickness=t)
+    w_chest, _ = _text_size(label("chest", lang), scale=small, thickness=t)
+    _text(img, label("belly", lang), (box.x0 + 14 * s + w_chest, box.y0 + 16 * s), scale=small, color=style.belly_bgr, thickness=t)
     t_s = np.asarray(t_s, dtype=float)
     if t_s.size < 2:
         return img
@@ -363,9 +521,10 @@ def draw_waveform(
     b = _detrend(t_s, np.asarray(belly, dtype=float)[keep])
     amp = max(float(np.max(np.abs(c))), float(np.max(np.abs(b))), 1e-6)
     sc = 0.42 * box.height / amp
+    inner = Box(box.x0 + lw, box.y0 + lw, box.x1 - lw, box.y1 - lw)  # the lines' width stays in the panel
     for y, col in ((b, style.belly_bgr), (c, style.chest_bgr)):
-        pts = _wave_points(t_s, y, t_now=t_now, span_s=span_s, box=box, scale=sc)
-        cv.polylines(img, [pts], False, col, max(2, _thick(style, s)), cv.LINE_AA)
+        pts = _wave_points(t_s, y, t_now=t_now, span_s=span_s, box=inner, scale=sc)
+        cv.polylines(img, [pts], False, col, lw, cv.LINE_AA)
     return img
 
 
@@ -421,21 +580,25 @@ def draw_overlay(
     wave_s: float = DEFAULT.live.wave_s,
     style: OverlayConfig = DEFAULT.overlay,
 ) -> np.ndarray:
-    """Everything, in drawing order (regions under the panels).  ``pacer`` is a
-    :class:`breathcam.coach.pacer.PacerState` (or anything with phase, target, phase_left_s)."""
+    """Everything, in drawing order, placed by :func:`layout` beside the torso regions (nothing
+    covers a measured box).  ``pacer`` is a :class:`breathcam.coach.pacer.PacerState` (or anything
+    with phase, target, phase_left_s).  ``lay.meter`` (from ``layout(w, h, regions=...)``) is left
+    free for a sound-level meter."""
+    lay = layout(img.shape[1], img.shape[0], regions=state.regions, style=style)
     draw_regions(img, state.regions, style=style)
     draw_waveform(
-        img, state.wave_t_s, state.wave_chest, state.wave_belly, t_now=state.t_s, span_s=wave_s, lang=lang, style=style
+        img, state.wave_t_s, state.wave_chest, state.wave_belly, t_now=state.t_s, span_s=wave_s, lang=lang, style=style,
+        lay=lay,
     )
-    draw_rate(img, state.rate_bpm, state.rate_confidence, lang=lang, style=style)
-    draw_gauge(img, state.belly_share, lang=lang, style=style)
-    draw_hold_timer(img, state.open_hold_s, lang=lang, style=style)
+    draw_rate(img, state.rate_bpm, state.rate_confidence, lang=lang, style=style, lay=lay)
+    draw_gauge(img, state.belly_share, lang=lang, style=style, lay=lay)
+    draw_hold_timer(img, state.open_hold_s, lang=lang, style=style, lay=lay)
     if pacer is not None:
         draw_pacer(
             img, phase=pacer.phase, target=pacer.target, phase_left_s=pacer.phase_left_s,
-            phase_text=pacer_text, compliance=compliance, lang=lang, style=style,
+            phase_text=pacer_text, compliance=compliance, lang=lang, style=style, lay=lay,
         )
-    draw_message(img, message, style=style, warn=warn)
+    draw_message(img, message, style=style, warn=warn, lay=lay)
     if state.paused:
         h, w = img.shape[:2]
         s = w / 640.0

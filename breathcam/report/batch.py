@@ -12,7 +12,6 @@ file and still prints and writes the summary of the files done.
 
 from __future__ import annotations
 
-import csv
 import sys
 import time
 from dataclasses import dataclass, field
@@ -42,6 +41,7 @@ class BatchItem:
     session_id: int | None = None
     report: Path | None = None
     seconds: float = 0.0  # time the analysis took
+    output_errors: tuple[str, ...] = ()  # outputs that could not be written (the analysis itself is kept)
 
 
 def find_inputs(folder: str | Path) -> list[Path]:
@@ -62,6 +62,7 @@ def save_outputs(
     report_dir: str | Path | None = None,
     csv_dir: str | Path | None = None,
     json_path: str | Path | None = None,
+    json_dir: str | Path | None = None,
     lang: str = "en",
     client: str | None = None,
     db_path: str | Path | None = None,
@@ -72,16 +73,23 @@ def save_outputs(
     config: Config = DEFAULT,
 ) -> dict:
     """Write what was asked for one analysis; returns {"session_id", "report", "csv", "json",
-    "save_error"} (a history that could not be written does not stop the other outputs).
+    "save_error", "errors"}.
 
-    The session is saved first, so the report can carry the client's trend up to this session.
+    Every output is attempted: one that fails (a full disk, a read-only folder) is listed in
+    ``errors`` (one line each, naming the file) and does not stop the others; a history that
+    cannot be written is ``save_error``.  The session is saved first, so the report can carry the
+    client's trend up to this session.
+
+    Names breathcam makes up (``<stem>.report.html`` in ``report_dir``, ``<stem>.breaths.csv`` and
+    ``<stem>.seconds.csv`` in ``csv_dir``, ``<stem>.json`` in ``json_dir``) never replace an
+    existing file: when one exists, all take the first free ``<stem>-2``, ``<stem>-3``, ...
+    ``json_path`` is the user's own name and is written as given.
     """
     from breathcam.report.export import write_json
 
-    out: dict = {"session_id": None, "report": None, "csv": None, "json": None}
+    out: dict = {"session_id": None, "report": None, "csv": None, "json": None, "save_error": None, "errors": []}
     trend: list[dict] = []
     session: dict = {"exercise": exercise, "notes": notes, "client": client}
-    out["save_error"] = None
     if save:
         from breathcam.report.store import SessionStore
 
@@ -97,27 +105,66 @@ def save_outputs(
                     trend = store.trend(client, until_id=sid)
         except BreathcamError as exc:
             out["save_error"] = str(exc)
+
+    def attempt(key, fn):
+        try:
+            out[key] = fn()
+        except BreathcamError as exc:
+            out["errors"].append(str(exc))
+
     if json_path:
-        out["json"] = write_json(analysis, json_path)
-    if csv_dir:
+        attempt("json", lambda: write_json(analysis, json_path))
+    folders: dict[str, Path] = {}
+    for key, folder in (("json", json_dir), ("csv", csv_dir), ("report", report_dir)):
+        if folder:
+            try:
+                folders[key] = _folder(folder)
+            except BreathcamError as exc:
+                out["errors"].append(str(exc))
+    stem = free_stem(stem, folders)
+    if "json" in folders:
+        attempt("json", lambda: write_json(analysis, folders["json"] / f"{stem}.json"))
+    if "csv" in folders:
         from breathcam.report.csv import write_csvs
 
-        out["csv"] = write_csvs(analysis, _folder(csv_dir), stem=stem)
-    if report_dir:
+        attempt("csv", lambda: write_csvs(analysis, folders["csv"], stem=stem))
+    if "report" in folders:
         from breathcam.report.html import write_report
 
-        out["report"] = write_report(analysis, _folder(report_dir) / f"{stem}.report.html", lang=lang, client=client,
-                                     session=session, trend=trend, config=config)
+        attempt("report", lambda: write_report(analysis, folders["report"] / f"{stem}.report.html", lang=lang,
+                                               client=client, session=session, trend=trend, config=config))
     return out
 
 
+_OUTPUT_SUFFIXES = {"json": (".json",), "csv": (".breaths.csv", ".seconds.csv"), "report": (".report.html",)}
+
+
+def free_stem(stem: str, folders: dict[str, Path]) -> str:
+    """``stem``, or ``stem-2``, ``stem-3``, ... : the first for which no output file exists yet."""
+    def taken(s: str) -> bool:
+        return any((folders[k] / f"{s}{suf}").exists() or (folders[k] / f"{s}{suf}").is_symlink()
+                   for k in folders for suf in _OUTPUT_SUFFIXES[k])
+
+    k, candidate = 1, stem
+    while taken(candidate):
+        k += 1
+        candidate = f"{stem}-{k}"
+    return candidate
+
+
+def output_stems(paths: list[Path]) -> dict[Path, str]:
+    """The name each input's outputs are made from: its stem, or its whole name when two inputs
+    share a stem (``a.avi`` and ``a.mp4`` give ``a.avi.json`` and ``a.mp4.json``, not one ``a.json``)."""
+    from collections import Counter
+
+    count = Counter(p.stem.lower() for p in paths)
+    return {p: (p.name if count[p.stem.lower()] > 1 else p.stem) for p in paths}
+
+
 def _folder(path: str | Path) -> Path:
-    path = Path(path)
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise BreathcamError(f"cannot create folder {path}: {exc.strerror or exc}") from None
-    return path
+    from breathcam.fileio import make_folder
+
+    return make_folder(path)
 
 
 class _Progress:
@@ -132,6 +179,9 @@ class _Progress:
             return
         frac = min(1.0, done_files / max(self.total, 1))
         bar = "#" * int(round(frac * self.width))
+        from breathcam.text import terminal_safe
+
+        name = terminal_safe(name)
         print(f"\r[{bar:<{self.width}}] {int(done_files)}/{self.total} {name[:40]:<40}", end="", file=self.stream,
               flush=True)
 
@@ -141,8 +191,10 @@ class _Progress:
             if index == self.total:
                 print(file=self.stream)
             return
+        from breathcam.text import terminal_safe
+
         what = "ok" if item.status == "ok" else f"{item.status}: {item.reason}"
-        print(f"[{index}/{self.total}] {item.path.name}: {what}", file=self.stream, flush=True)
+        print(terminal_safe(f"[{index}/{self.total}] {item.path.name}: {what}"), file=self.stream, flush=True)
 
 
 def analyze_folder(
@@ -165,7 +217,7 @@ def analyze_folder(
     files to the sound analysis and clips to the video one).
     """
     from breathcam.pipeline import analyze_file
-    from breathcam.report.export import summary_numbers
+    from breathcam.stopsignals import shielded, stop_requested
 
     stream = stream if stream is not None else sys.stderr
     inputs = find_inputs(folder)
@@ -174,43 +226,77 @@ def analyze_folder(
             f"no video clips or audio files in folder {folder} "
             f"(looked for {', '.join(sorted(VIDEO_EXTENSIONS | AUDIO_EXTENSIONS))})"
         )
+    stems = output_stems(inputs)
     bar = _Progress(len(inputs), stream)
     items: list[BatchItem] = []
-    for i, path in enumerate(inputs, 1):
-        t0 = time.perf_counter()
-        fn = analyze or analyze_file
+    fn = analyze or analyze_file
+    current = inputs[0]
+    # A stop (Ctrl-C, SIGTERM, SIGHUP: breathcam.stopsignals) interrupts only a file's analysis;
+    # the bookkeeping and the outputs of a file that is done are shielded, so what the summary
+    # lists was written whole.
+    try:
+        for i, path in enumerate(inputs, 1):
+            with shielded():
+                current = path
+                if stop_requested():
+                    break
+                t0 = time.perf_counter()
+                bar.update(i - 1, path.name)
 
-        def progress(t_s, duration_s, i=i, name=path.name):
-            bar.update(i - 1 + (min(t_s / duration_s, 1.0) if duration_s else 0.0), name)
+            def progress(t_s, duration_s, i=i, name=path.name):
+                bar.update(i - 1 + (min(t_s / duration_s, 1.0) if duration_s else 0.0), name)
 
-        bar.update(i - 1, path.name)
-        try:
-            kwargs = {"progress": progress} if _takes_progress(fn) else {}
-            analysis = fn(path, config=config, **kwargs)
-            outs = save_outputs(
-                analysis, stem=path.stem, report_dir=report_dir, csv_dir=csv_dir,
-                json_path=(_folder(json_dir) / f"{path.stem}.json") if json_dir else None,
-                lang=lang, client=client, db_path=db_path, save=save,
-                kind="audio" if path.suffix.lower() in AUDIO_EXTENSIONS else "clip", config=config,
-            )
-            item = BatchItem(path, "ok", "", summary_numbers(analysis, min_breaths=config.report.min_breaths_variability),
-                             outs["session_id"], outs["report"], time.perf_counter() - t0)
-            if analysis.rate_bpm is None and analysis.quality.notes:
-                item = BatchItem(path, "ok", analysis.quality.notes[-1], item.numbers, item.session_id, item.report,
-                                 item.seconds)
-        except KeyboardInterrupt:
-            print(file=stream)
-            print(f"breathcam: interrupted at {path.name}; the summary covers the {len(items)} files done",
-                  file=stream)
-            break
-        except BreathcamError as exc:
-            item = BatchItem(path, "error", _one_line(str(exc)), seconds=time.perf_counter() - t0)
-        except Exception as exc:  # a bug or a decoder crash on one file must not lose the batch
-            item = BatchItem(path, "error", _one_line(f"unexpected {type(exc).__name__}: {exc}"),
-                             seconds=time.perf_counter() - t0)
-        items.append(item)
-        bar.finished(i, item)
+            item = analysis = None
+            try:
+                kwargs = {"progress": progress} if _takes_progress(fn) else {}
+                analysis = fn(path, config=config, **kwargs)
+            except BreathcamError as exc:
+                item = BatchItem(path, "error", _one_line(str(exc)), seconds=time.perf_counter() - t0)
+            except Exception as exc:  # a bug or a decoder crash on one file must not lose the batch
+                item = BatchItem(path, "error", _one_line(f"unexpected {type(exc).__name__}: {exc}"),
+                                 seconds=time.perf_counter() - t0)
+            with shielded():
+                if item is None:
+                    item = _done_item(path, analysis, t0=t0, stem=stems[path], report_dir=report_dir, csv_dir=csv_dir,
+                                      json_dir=json_dir, lang=lang, client=client, db_path=db_path, save=save,
+                                      config=config)
+                items.append(item)
+                bar.finished(i, item)
+                if stop_requested() and i < len(inputs):  # a stop signal came while this file was done
+                    current = inputs[i]
+                    break
+    except KeyboardInterrupt:
+        pass
+    if len(items) < len(inputs):
+        print(file=stream)
+        print(f"breathcam: interrupted at {_safe(current.name)}; the summary covers the {len(items)} files done",
+              file=stream)
     return items
+
+
+def _done_item(path: Path, analysis: Analysis, *, t0: float, stem: str, config: Config, **outputs) -> BatchItem:
+    """Save the outputs of one analysed file and make its summary row."""
+    from breathcam.report.export import summary_numbers
+
+    try:
+        outs = save_outputs(analysis, stem=stem, kind="audio" if path.suffix.lower() in AUDIO_EXTENSIONS else "clip",
+                            config=config, **outputs)
+    except Exception as exc:  # a bug in an output must not lose the batch
+        return BatchItem(path, "error", _one_line(f"unexpected {type(exc).__name__}: {exc}"),
+                         seconds=time.perf_counter() - t0)
+    numbers = summary_numbers(analysis, min_breaths=config.report.min_breaths_variability)
+    reason = "; ".join(
+        [f"not written: {e}" for e in outs["errors"]]
+        + ([f"session not saved: {outs['save_error']}"] if outs["save_error"] else [])
+        + ([analysis.quality.notes[-1]] if analysis.rate_bpm is None and analysis.quality.notes else []))
+    return BatchItem(path, "ok", _one_line(reason), numbers, outs["session_id"], outs["report"],
+                     time.perf_counter() - t0, output_errors=tuple(outs["errors"]))
+
+
+def _safe(text: str) -> str:
+    from breathcam.text import terminal_safe
+
+    return terminal_safe(text)
 
 
 def _takes_progress(fn) -> bool:
@@ -243,6 +329,9 @@ def summary_lines(items: list[BatchItem]) -> list[str]:
         rows.append((it.path.name, it.status, _fmt(n.get("rate_bpm")), _fmt(n.get("n_breaths")),
                      _fmt(n.get("cv_duration"), 2), _fmt(n.get("sighs_per_min"), 2), _fmt(n.get("n_holds")),
                      _fmt(n.get("confidence"), 2), it.reason))
+    from breathcam.text import terminal_safe
+
+    rows = [tuple(terminal_safe(c) for c in r) for r in rows]
     widths = [max(len(str(r[k])) for r in [head, *rows]) for k in range(len(head) - 1)]
     fmt = lambda r: "  ".join(f"{str(c):<{w}}" if k < 2 else f"{str(c):>{w}}" for k, (c, w) in enumerate(zip(r, widths))) \
         + ("  " + r[-1] if r[-1] else "")
@@ -251,21 +340,14 @@ def summary_lines(items: list[BatchItem]) -> list[str]:
 
 
 def write_summary_csv(items: list[BatchItem], path: str | Path) -> Path:
-    import os
+    from breathcam.fileio import write_output
+    from breathcam.report.csv import csv_text
 
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        with open(tmp, "w", newline="", encoding="utf-8") as fh:
-            w = csv.DictWriter(fh, fieldnames=list(SUMMARY_COLUMNS))
-            w.writeheader()
-            for it in items:
-                n = it.numbers
-                w.writerow({"file": it.path.name, "status": it.status, "reason": it.reason,
-                            **{k: ("" if n.get(k) is None else n.get(k)) for k in SUMMARY_COLUMNS[3:12]},
-                            "session_id": it.session_id or "", "report": str(it.report or ""),
-                            "seconds": round(it.seconds, 2)})
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise BreathcamError(f"cannot write {path}: {exc.strerror or exc}") from None
-    return path
+    rows = []
+    for it in items:
+        n = it.numbers
+        rows.append({"file": it.path.name, "status": it.status, "reason": it.reason,
+                     **{k: ("" if n.get(k) is None else n.get(k)) for k in SUMMARY_COLUMNS[3:12]},
+                     "session_id": it.session_id or "", "report": str(it.report or ""),
+                     "seconds": round(it.seconds, 2)})
+    return write_output(path, csv_text(SUMMARY_COLUMNS, rows))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from breathcam.types import Analysis, BreathcamError
+from breathcam.types import Analysis
 
 __all__ = ["breath_rows", "second_rows", "write_breaths_csv", "write_seconds_csv", "write_csvs"]
 
@@ -105,19 +105,24 @@ def second_rows(analysis: Analysis) -> list[dict]:
     return rows
 
 
-def _write(path: Path, columns, rows) -> Path:
-    import os
+def csv_text(columns, rows) -> str:
+    """``rows`` (dicts) as CSV text; a text cell that a spreadsheet would run as a formula (it
+    starts with = + - @, a tab or a carriage return) is prefixed with ``'`` (breathcam.text)."""
+    import io
 
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        with open(tmp, "w", newline="", encoding="utf-8") as fh:
-            w = csv.DictWriter(fh, fieldnames=list(columns))
-            w.writeheader()
-            w.writerows(rows)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise BreathcamError(f"cannot write {path}: {exc.strerror or exc}") from None
-    return path
+    from breathcam.text import csv_cell
+
+    buf = io.StringIO(newline="")
+    w = csv.DictWriter(buf, fieldnames=list(columns))
+    w.writeheader()
+    w.writerows({k: csv_cell(v) for k, v in row.items()} for row in rows)
+    return buf.getvalue()
+
+
+def _write(path: Path, columns, rows) -> Path:
+    from breathcam.fileio import write_output
+
+    return write_output(path, csv_text(columns, rows))
 
 
 def write_breaths_csv(analysis: Analysis, path: str | Path) -> Path:

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from pathlib import Path
 
-from breathcam.types import Analysis, Breath, BreathcamError, Movement, Repetition
+from breathcam.types import Analysis, Breath, Movement, Repetition
 
 CONTRACT_VERSION = 1
 
@@ -164,6 +163,37 @@ def _compliance(analysis: Analysis) -> dict:
     }
 
 
+def _pattern_from_dict(p: dict):
+    """The pattern block, each value checked against its field's type (text, true/false, a number)."""
+    import dataclasses
+
+    from breathcam.types import InputError, Pattern
+
+    if not isinstance(p, dict):
+        raise InputError("analysis file is damaged: 'pattern' is not an object")
+    out = {}
+    for f in dataclasses.fields(Pattern):
+        if f.name not in p:
+            continue
+        v, kind = p[f.name], str(f.type)
+        if f.name == "notes":
+            ok = isinstance(v, list) and all(isinstance(n, str) for n in v)
+            v = tuple(v) if ok else v
+        elif v is None:
+            ok = "None" in kind
+        elif kind.startswith("str"):
+            ok = isinstance(v, str)
+        elif kind.startswith("bool"):
+            ok = isinstance(v, bool)
+        else:
+            ok = isinstance(v, (int, float)) and not isinstance(v, bool)
+            v = float(v) if ok else v
+        if not ok:
+            raise InputError(f"analysis file is damaged: pattern.{f.name} is {v!r}")
+        out[f.name] = v
+    return Pattern(**out)
+
+
 def _movement_from_dict(m: dict | None) -> Movement | None:
     if not m:
         return None
@@ -185,15 +215,11 @@ def _movement_from_dict(m: dict | None) -> Movement | None:
 
 
 def write_json(analysis: Analysis, path: str | Path) -> Path:
-    """Write the contract to ``path`` atomically (a reader never sees half a file)."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        tmp.write_text(json.dumps(analysis_to_dict(analysis), indent=1) + "\n")
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise BreathcamError(f"cannot write {path}: {exc.strerror or exc}") from None
-    return path
+    """Write the contract to ``path`` (breathcam.fileio.write_output: atomic for a regular file,
+    in place for ``-``, a device or a FIFO, private when created)."""
+    from breathcam.fileio import write_output
+
+    return write_output(path, json.dumps(analysis_to_dict(analysis), indent=1) + "\n")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -206,12 +232,11 @@ def analysis_from_dict(data: dict) -> Analysis:
 
     Keys added by later versions are ignored; a file without the contract's keys raises InputError.
     """
-    import dataclasses
-
-    from breathcam.types import FeedbackEvent, Hold, InputError, Pattern, Quality, RatePoint
+    from breathcam.types import FeedbackEvent, Hold, InputError, Quality, RatePoint
 
     if not isinstance(data, dict) or "breaths" not in data or "quality" not in data:
         raise InputError("not a breathcam analysis (no 'breaths' and 'quality' keys)")
+    _check_contract(data)
     version = data.get("version", CONTRACT_VERSION)
     if not isinstance(version, int) or version > CONTRACT_VERSION:
         raise InputError(f"analysis contract version {version} is newer than this breathcam reads "
@@ -238,8 +263,7 @@ def analysis_from_dict(data: dict) -> Analysis:
             RatePoint(float(p["t"]), None if p.get("bpm") is None else float(p["bpm"]), float(p.get("confidence") or 0.0))
             for p in data.get("rate_series", [])
         )
-        known = {f.name for f in dataclasses.fields(Pattern)}
-        pattern = Pattern(**{k: v for k, v in (data.get("pattern") or {}).items() if k in known})
+        pattern = _pattern_from_dict(data.get("pattern") or {})
         q = data["quality"]
         quality = Quality(float(q.get("confidence") or 0.0), float(q.get("pose_found") or 0.0), tuple(q.get("notes", ())))
         feedback = tuple(FeedbackEvent(float(f["t"]), str(f["code"]), str(f["message"])) for f in data.get("feedback", []))
@@ -255,21 +279,76 @@ def analysis_from_dict(data: dict) -> Analysis:
             feedback=feedback,
             movement=_movement_from_dict(data.get("movement")),
         )
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InputError(f"analysis file is damaged or incomplete ({type(exc).__name__}: {exc})") from None
+
+
+_TIME_KEYS = frozenset({"t", "start", "end", "turn", "inhale_start", "exhale_start", "pause_start", "switch_t",
+                        "duration_s", "inhale_s", "exhale_s", "pause_s"})
+_LIST_KEYS = ("breaths", "holds", "rate_series", "feedback")
+
+
+def _check_contract(data: dict, *, max_s: float | None = None) -> None:
+    """Refuse a saved analysis that no breathcam wrote: numbers that are not finite, times and
+    durations outside 0 .. ``[report] max_analysis_s`` (a week), the contract's lists that are not
+    lists of objects, a breath whose phases are out of order.  Raises InputError saying which."""
+    from breathcam.config import DEFAULT
+    from breathcam.types import InputError
+
+    limit = DEFAULT.report.max_analysis_s if max_s is None else max_s
+
+    def walk(x, where: str) -> None:
+        if isinstance(x, dict):
+            for k, v in x.items():
+                key = str(k)
+                if key in _TIME_KEYS and v is not None:
+                    if isinstance(v, bool) or not isinstance(v, (int, float)):
+                        raise InputError(f"analysis file is damaged: {where}{key} is {v!r}, not a number of seconds")
+                    lo = 0.0 if key.endswith("_s") else -limit  # durations are never negative
+                    if not math.isfinite(v) or not (lo <= v <= limit):
+                        raise InputError(f"analysis file is damaged: {where}{key} = {v!r} s is outside "
+                                         f"{lo:g} to {limit:g} s")
+                walk(v, f"{where}{key}.")
+        elif isinstance(x, list):
+            for i, v in enumerate(x):
+                walk(v, f"{where[:-1]}[{i}].")
+        elif isinstance(x, float) and not math.isfinite(x):
+            raise InputError(f"analysis file is damaged: {where[:-1]} is {x!r}, not a finite number")
+
+    walk(data, "")
+    for key in _LIST_KEYS:
+        items = data.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(v, dict) for v in items):
+            raise InputError(f"analysis file is damaged: '{key}' is not a list of objects")
+    for i, b in enumerate(data["breaths"]):
+        times = [b.get(k) for k in ("inhale_start", "exhale_start", "pause_start", "end")]
+        times = [t for t in times if t is not None]
+        if any(b > a + 1e-6 for a, b in zip(times[1:], times)):
+            raise InputError(f"analysis file is damaged: breaths[{i}] has its phases out of order")
+    if not isinstance(data["quality"], dict):
+        raise InputError("analysis file is damaged: 'quality' is not an object")
+
+
+def _reject_constant(name: str):
+    from breathcam.types import InputError
+
+    raise InputError(f"analysis file is damaged: it holds {name}, which JSON does not allow")
 
 
 def read_json(path: str | Path) -> tuple[Analysis, dict]:
     """A saved analysis (``analyze --json``) -> (Analysis, the raw dict with any extra keys)."""
     from breathcam.types import InputError
 
+    from breathcam.fileio import check_input
+
     path = Path(path)
+    check_input(path, what="analysis file")
     try:
-        data = json.loads(path.read_text())
+        data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_reject_constant)
     except FileNotFoundError:
         raise InputError(f"{path} not found") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path} is not a readable JSON analysis ({exc})") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise InputError(f"{path} is not a readable JSON analysis ({type(exc).__name__}: {str(exc)[:120]})") from None
     return analysis_from_dict(data), data
 
 

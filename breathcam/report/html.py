@@ -75,6 +75,7 @@ _T = {
         "time_s": "time (s)", "bpm": "breaths/min", "seconds": "s",
         "holds_t": "Breath holds", "start": "start", "end": "end", "length": "length", "after": "after",
         "after_inhale": "inhale (full lungs)", "after_exhale": "exhale (empty lungs)", "no_holds": "No breath holds of {m} s or longer.",
+        "open_hold": "at least {d} s (still held when the recording ends)",
         "pattern_t": "Chest and belly", "label": "pattern", "belly_share": "belly share", "phase": "chest-belly phase",
         "chest": "chest", "belly": "belly", "mixed": "mixed", "unknown": "not measured",
         "pattern_none": "Chest and belly were not measured separately in this recording.",
@@ -128,6 +129,7 @@ _T = {
         "time_s": "tijd (s)", "bpm": "ademhalingen/min", "seconds": "s",
         "holds_t": "Adem vastgehouden", "start": "begin", "end": "einde", "length": "duur", "after": "na",
         "after_inhale": "inademing (longen vol)", "after_exhale": "uitademing (longen leeg)", "no_holds": "De adem werd niet {m} s of langer vastgehouden.",
+        "open_hold": "minstens {d} s (nog vastgehouden toen de opname stopte)",
         "pattern_t": "Borst en buik", "label": "patroon", "belly_share": "aandeel buik", "phase": "fase borst-buik",
         "chest": "borst", "belly": "buik", "mixed": "gemengd", "unknown": "niet gemeten",
         "pattern_none": "Borst en buik zijn in deze opname niet apart gemeten.",
@@ -660,13 +662,19 @@ def _cards(analysis: Analysis, nums: dict, *, lang: str) -> str:
     return f'<div class="cards">{"".join(cards)}</div>'
 
 
+def _hold_length(h, T: dict, lang: str) -> str:
+    """A hold's length; one that runs into the recording's end lasted at least that long."""
+    d = _num(h.duration_s, 1, lang)
+    return T["open_hold"].format(d=d) if h.open else f"{d} s"
+
+
 def _holds_section(analysis: Analysis, *, lang: str, config: Config) -> str:
     T = _T[lang]
     if not analysis.holds:
         return (f'<section><h2>{T["holds_t"]}</h2><p>'
                 f'{_e(T["no_holds"].format(m=_num(config.holds.min_hold_s, 0, lang)))}</p></section>')
     rows = "".join(
-        f"<tr><td>{_clock(h.start)}</td><td>{_clock(h.end)}</td><td>{_num(h.duration_s, 1, lang)} s</td>"
+        f"<tr><td>{_clock(h.start)}</td><td>{_clock(h.end)}</td><td>{_e(_hold_length(h, T, lang))}</td>"
         f"<td>{_e(T['after_' + h.after] if ('after_' + h.after) in T else h.after)}</td>"
         f"<td>{_num(h.confidence, 2, lang)}</td></tr>"
         for h in analysis.holds
@@ -978,15 +986,9 @@ def write_report(analysis: Analysis, path: str | Path, **kwargs) -> Path:
 
 
 def _write_text(path: Path, text: str) -> Path:
-    import os
+    from breathcam.fileio import write_output
 
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise BreathcamError(f"cannot write {path}: {exc.strerror or exc}") from None
-    return path
+    return write_output(path, text)
 
 
 def report_for_session(
@@ -1025,15 +1027,11 @@ def report_for_session(
         raise BreathcamError(f"{session} is neither a saved analysis (.json) nor a session id "
                              f"(see: breathcam sessions list)")
     target = Path(out) if out else default_dir
-    if target.suffix.lower() not in (".html", ".htm"):
-        try:
-            target.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise BreathcamError(f"cannot create folder {target}: {exc.strerror or exc}") from None
-        if not target.is_dir():
-            raise BreathcamError(f"cannot write the report into {target}: not a folder")
-        target = target / f"{stem}.report.html"
-    elif not target.parent.is_dir():
+    from breathcam.fileio import is_stream_or_device, make_folder
+
+    if target.suffix.lower() not in (".html", ".htm") and not is_stream_or_device(target):
+        target = make_folder(target) / f"{stem}.report.html"
+    elif not is_stream_or_device(target) and not target.parent.is_dir():
         raise BreathcamError(f"cannot write {target}: folder {target.parent} does not exist")
     return write_report(analysis, target, lang=lang, client=meta.get("client"), session=meta, trend=trend,
                         extras=extras, config=config)

@@ -30,6 +30,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from breathcam.config import DEFAULT, Config
+from breathcam.fileio import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE
 from breathcam.types import Analysis, Breath, BreathcamError, Hold, InputError, MotionTraces, RatePoint
 
 __all__ = ["SCHEMA_VERSION", "default_db_path", "SessionStore", "SessionRecorder"]
@@ -130,15 +131,29 @@ class SessionStore:
         if not self.path.exists() and not create:
             raise InputError(f"no session history at {self.path} (analyse a clip first, or give --db PATH)")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.path.parent.is_dir():
+                self.path.parent.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
         except OSError as exc:
             raise BreathcamError(f"cannot create the folder for the session history {self.path}: "
                                  f"{exc.strerror or exc}; use --db PATH") from None
+        self._create_private()
         try:
             self.conn = sqlite3.connect(str(self.path), timeout=config.report.db_timeout_s)
             self.conn.row_factory = sqlite3.Row
             self._migrate()
         except sqlite3.Error as exc:
+            raise _db_error(self.path, exc) from None
+
+    def _create_private(self) -> None:
+        """A new history is created readable by its owner only (0600, or stricter by the umask): it
+        holds health data.  SQLite gives its -wal and -shm files the same permissions."""
+        if self.path.exists() or self.path.is_symlink():
+            return
+        try:
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
+        except FileExistsError:
+            pass  # another breathcam created it a moment ago
+        except OSError as exc:
             raise _db_error(self.path, exc) from None
 
     def _migrate(self) -> None:
@@ -248,6 +263,20 @@ class SessionStore:
         if row is None:
             raise InputError(f"no session {sid} in {self.path} (see: breathcam sessions list)")
         return dict(row)
+
+    def get_numbers(self, session_id: int | str) -> dict:
+        """:meth:`get`, with the key numbers of a live session that was cut off (it never stored
+        them) measured from the rows it had committed, as ``breathcam report`` does."""
+        row = self.get(session_id)
+        if row["status"] == "live" and not row["analysis_json"]:
+            from breathcam.report.export import summary_numbers
+
+            analysis, _ = self.load_analysis(row["id"])
+            nums = summary_numbers(analysis, min_breaths=self.config.report.min_breaths_variability)
+            row.update({k: v for k, v in nums.items() if k in KEY_COLUMNS and row.get(k) is None})
+            if row.get("pattern_label") == "unknown":
+                row["pattern_label"] = None
+        return row
 
     def load_analysis(self, session_id: int | str) -> tuple[Analysis, dict]:
         """The session's Analysis (with its trace when stored) and its row.
@@ -439,6 +468,10 @@ def _f(v, nd: int = 1) -> str:
 
 
 def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    from breathcam.text import terminal_safe
+
+    head = [terminal_safe(c) for c in head]
+    rows = [[terminal_safe(c) for c in r] for r in rows]
     widths = [max(len(str(r[k])) for r in [head, *rows]) for k in range(len(head))]
     return ["  ".join(f"{str(c):<{w}}" for c, w in zip(r, widths)).rstrip() for r in [head, *rows]]
 
@@ -465,6 +498,8 @@ _LABELS = {
 
 
 def show_lines(row: dict) -> list[str]:
+    from breathcam.text import terminal_safe
+
     lines = [f"session {row['id']}: {(row['started_at'] or '').replace('T', ' ')}",
              f"client: {row['client'] or '-'}", f"source: {row['source'] or '-'} ({row['kind']})",
              f"status: {'cut off before it finished' if row['status'] == 'live' else row['status']}"]
@@ -473,7 +508,7 @@ def show_lines(row: dict) -> list[str]:
     lines += [f"{_LABELS[k]}: {_f(row.get(k), 2)}" for k in KEY_COLUMNS]
     if row.get("notes"):
         lines += ["notes:", *("  " + n for n in row["notes"].splitlines())]
-    return lines
+    return [terminal_safe(line) for line in lines]
 
 
 def compare_lines(rows: Sequence[dict]) -> list[str]:

@@ -12,7 +12,15 @@ It runs the batch path's own steps on a sliding window, with streaming state bet
 - every ``[live] hold_check_interval_s`` :func:`breathcam.signals.holds.flat_mask` (the batch
   holds' flatness test) looks at the end of the window: a flat run at least
   ``[live] open_hold_min_s`` long, after a movement, is an *open hold* (still going on), so a hold
-  is flagged within about 3 s of its start instead of after it ends.
+  is flagged within about 3 s of its start instead of after it ends.  Once the window's batch
+  holds (:func:`~breathcam.signals.holds.find_holds`) report the hold as open (``Hold.open``),
+  their label is the live one too; a flagged run that the batch holds still do not report after
+  ``[live] open_hold_confirm_s`` is dropped (the slow end of a breath, not a hold).
+
+The rate shown leaves the holds out, as the batch rate does: the holds of the window, the
+committed ones and the open one (:func:`rate_outside_holds`: breaths inside them dropped, their
+time not counted, the periodicity measured on the breathing around them).  During a hold, and
+after one until the breaths around it give a reading, the last reading stays.
 
 :meth:`OnlineAnalyzer.session_analysis` turns everything measured into the analysis contract with
 the same core (one pass over the whole session's log).
@@ -21,7 +29,10 @@ Where it fails: the first ``[live] min_analysis_s`` give no breaths and no rate;
 breathing rate shows in the rate after up to half a window; corrections (sway reference,
 chest/belly weights) are chosen per window, so the trace can change its scale when a window
 chooses differently; a very slow exhale tail followed by a natural pause can be flagged as an open
-hold that the batch path does not confirm (it is then not committed).
+hold that the batch path does not confirm (it is then not committed, and the flag is dropped after
+``open_hold_confirm_s``); the reading kept after a hold can be up to a window old when the
+breathing after it never gives a confident rate (it goes once the hold leaves the window, or at
+once when nobody is in view).
 """
 
 from __future__ import annotations
@@ -32,12 +43,31 @@ from dataclasses import replace
 import numpy as np
 
 from breathcam.config import DEFAULT, Config
-from breathcam.signals.core import analyse
+from breathcam.signals.breaths import dominant_rate
+from breathcam.signals.core import analyse, outside_holds
+from breathcam.signals.filters import bandpass, clean_trace
 from breathcam.signals.holds import flat_mask
 from breathcam.signals.rate import clip_rate
 from breathcam.types import Analysis, Breath, Frame, Hold, LiveState, MotionTraces, Repetition, TorsoRegions
 
-__all__ = ["OnlineAnalyzer", "open_hold", "merge_breaths", "merge_holds"]
+__all__ = ["OnlineAnalyzer", "open_hold", "merge_breaths", "merge_holds", "rate_outside_holds"]
+
+
+def _flat_end(traces: MotionTraces, *, breaths: tuple[Breath, ...], config: Config):
+    """(index where the flat run at the end of ``traces`` starts, the flatness), or (None, flatness)
+    when the last sample is not flat (or not usable)."""
+    x = np.asarray(traces.breathing, dtype=float)
+    fm = flat_mask(
+        x, fs_hz=traces.fs_hz, breaths=breaths, t0_s=float(traces.t_s[0]), config=config.holds,
+        filters=config.filters, valid=traces.valid, moving=traces.moving,
+    )
+    flat, usable = fm.flat, fm.usable
+    if not (flat[-1] and usable[-1]):
+        return None, fm
+    i = flat.size - 1
+    while i > 0 and flat[i - 1]:
+        i -= 1
+    return i, fm
 
 
 def open_hold(
@@ -48,24 +78,18 @@ def open_hold(
     The trace must be flat (:func:`flat_mask`, the batch holds' test) from the start time to its
     last sample for at least ``config.live.open_hold_min_s`` and must have moved by at least
     ``config.live.open_hold_move_fraction`` of the typical breath depth in the ``holds.context_s``
-    before it: the end of a recording of someone who never moved is not a hold.
+    before it: the end of a recording of someone who never moved is not a hold.  It is labelled
+    as the batch holds label an open one: after inhale when the level rose into it by more than it
+    fell.
     """
-    x = np.asarray(traces.breathing, dtype=float)
     fs = traces.fs_hz
-    if x.size < 4 or not len(traces.t_s):
+    if np.asarray(traces.breathing).size < 4 or not len(traces.t_s):
         return None
-    t0 = float(traces.t_s[0])
-    fm = flat_mask(
-        x, fs_hz=fs, breaths=breaths, t0_s=t0, config=config.holds, filters=config.filters, valid=traces.valid,
-        moving=traces.moving,
-    )
-    flat, level, usable = fm.flat, fm.level, fm.usable
-    if not (flat[-1] and usable[-1]):
+    i, fm = _flat_end(traces, breaths=breaths, config=config)
+    if i is None:
         return None
-    i = flat.size - 1
-    while i > 0 and flat[i - 1]:
-        i -= 1
-    if (flat.size - i) / fs < config.live.open_hold_min_s or i == 0:
+    level, usable = fm.level, fm.usable
+    if (level.size - i) / fs < config.live.open_hold_min_s or i == 0:
         return None
     k = max(0, i - int(round(config.holds.context_s * fs)))
     before = level[k:i]
@@ -75,10 +99,43 @@ def open_hold(
         depth = float(np.median([b.depth for b in breaths]))
     else:
         depth = float(np.ptp(level[usable])) if usable.any() else 0.0
-    move = level[i] - before[0]
-    if depth <= 0 or abs(move) < config.live.open_hold_move_fraction * depth:
+    held = float(np.median(level[i:]))
+    rose, fell = held - float(before.min()), float(before.max()) - held
+    if depth <= 0 or max(rose, fell) < config.live.open_hold_move_fraction * depth:
         return None
-    return float(traces.t_s[i]), ("inhale" if move > 0 else "exhale")
+    return float(traces.t_s[i]), ("inhale" if rose > fell else "exhale")
+
+
+def rate_outside_holds(
+    traces: MotionTraces, breaths: tuple[Breath, ...], holds: tuple[Hold, ...], *, config: Config = DEFAULT
+) -> tuple[float | None, float]:
+    """The rate of ``breaths`` (found on ``traces``) with ``holds`` left out, and its confidence.
+
+    As the batch rate does (:func:`breathcam.signals.core.process`): breaths inside a hold are
+    dropped (:func:`~breathcam.signals.core.outside_holds`) and the time of holds that interrupt
+    the breathing is not breathing time (:func:`~breathcam.signals.rate.clip_rate`).  The
+    periodicity behind the confidence (:func:`~breathcam.signals.breaths.dominant_rate`) is
+    measured on the breathing outside the holds: a still stretch in the window is not a sign of
+    irregular breathing.  ``holds`` may include ones the window's own analysis did not find (one
+    cut by the window's start, one still going on).
+    """
+    kept = outside_holds(breaths, holds, tolerance_s=config.holds.edge_tolerance_s)
+    if not kept:
+        return None, 0.0
+    return clip_rate(kept, periodicity=_periodicity(traces, holds, config=config), holds=holds, config=config.rate)
+
+
+def _periodicity(traces: MotionTraces, holds: tuple[Hold, ...], *, config: Config) -> float:
+    """The periodicity of the breathing in ``traces`` outside ``holds`` (as the segmentation
+    measures it: the band-passed cleaned trace's autocorrelation at the dominant period)."""
+    f = config.filters
+    y, usable = clean_trace(np.asarray(traces.breathing, dtype=float), fs_hz=traces.fs_hz, valid=traces.valid, config=f)
+    xb = bandpass(y, fs_hz=traces.fs_hz, low_hz=f.low_hz, high_hz=f.high_hz, order=f.order)
+    t = np.asarray(traces.t_s, dtype=float)
+    free = usable.copy()
+    for h in holds:
+        free &= ~((t >= h.start) & (t <= h.end))
+    return dominant_rate(xb, fs_hz=traces.fs_hz, usable=free, config=config.breaths)[1]
 
 
 def merge_breaths(
@@ -133,6 +190,8 @@ class OnlineAnalyzer:
         self._rate: float | None = None
         self._rate_conf = 0.0
         self._open: tuple[float, str] | None = None
+        self._batch_open = False  # the open hold is one the window's batch holds report open
+        self._vetoed: float | None = None  # start of a flagged run the batch holds did not confirm
         self._t_first: float | None = None
         self._t_last = 0.0
         self._next_analysis = -np.inf
@@ -143,6 +202,7 @@ class OnlineAnalyzer:
         self._regions: TorsoRegions | None = None
         self._notes: tuple[str, ...] = ()
         self._moving = False
+        self._unmeasured = 0.0
         self._reps: tuple[Repetition, ...] = ()
         self.analysis_runs = 0
 
@@ -173,14 +233,21 @@ class OnlineAnalyzer:
         if traces.t_s.size < 4:
             self._open = None
             return
+        batch_open = None
         if full:
             self.analysis_runs += 1
             window = analyse(traces, source="live", config=cfg)
             self._window_breaths = window.breaths
             final_before = float(traces.t_s[-1]) - self._guard_s(window.breaths)
-            self._breaths = merge_breaths(self._breaths, window.breaths, final_before_s=final_before)
             self._holds = merge_holds(self._holds, window.holds, final_before_s=final_before)
-            self._rate, self._rate_conf = window.rate_bpm, window.quality.confidence
+            # a breath committed while its hold was not yet known is the ripple of the held trace
+            self._breaths = outside_holds(
+                merge_breaths(self._breaths, window.breaths, final_before_s=final_before), self._holds,
+                tolerance_s=cfg.holds.edge_tolerance_s,
+            )
+            opened = [h for h in window.holds if h.open]
+            batch_open = opened[-1] if opened else None
+            self._update_rate(traces, window, batch_open)
             self._pattern_label = window.pattern.label
             # a share for the gauge even before the pattern has enough breaths (display only)
             self._belly_share = window.pattern.belly_share if window.pattern.belly_share is not None else _belly_share(traces, config=cfg)
@@ -189,12 +256,68 @@ class OnlineAnalyzer:
             done = float(traces.t_s[-1]) - cfg.live.update_interval_s
             self._reps = () if window.movement is None else tuple(r for r in window.movement.reps if r.end <= done)
         self._moving = bool(traces.moving is not None and traces.moving[-1])
-        found = open_hold(traces, breaths=self._window_breaths, config=cfg)
+        recent = traces.t_s >= traces.t_s[-1] - cfg.coach.motion_window_s
+        self._unmeasured = float(1.0 - np.mean(traces.valid[recent])) if recent.any() else 0.0
+        self._update_open(traces, t, batch_open=batch_open, full=full)
+
+    def _update_open(self, traces: MotionTraces, t: float, *, batch_open: Hold | None, full: bool) -> None:
+        """The open hold: the quick flat test flags it early; the window's batch holds, once they
+        report it open, give its label; a flag they still do not confirm after
+        ``open_hold_confirm_s`` is dropped, and that run is not flagged again."""
+        cfg = self.config.live
+        merge = cfg.open_hold_merge_s
+        if batch_open is not None:
+            if self._open is not None and abs(self._open[0] - batch_open.start) <= merge:
+                self._open = (self._open[0], batch_open.after)
+            else:
+                self._open = (batch_open.start, batch_open.after)
+            self._batch_open = True
+            return
+        found = open_hold(traces, breaths=self._window_breaths, config=self.config)
+        if found is None and self._open is not None and self._batch_open and not full:
+            # the quick test may miss a hold the batch holds found (little movement into it):
+            # it stays open while the end of the trace is flat
+            i, _ = _flat_end(traces, breaths=self._window_breaths, config=self.config)
+            if i is not None and float(traces.t_s[i]) <= self._open[0] + merge:
+                return
         if found is None:
-            self._open = None
-        elif self._open is None or found[0] > self._open[0] + cfg.live.open_hold_merge_s:
-            self._open = found
+            self._open, self._batch_open = None, False
+            return
+        if self._vetoed is not None and abs(found[0] - self._vetoed) <= merge:
+            return
+        if self._open is None or found[0] > self._open[0] + merge:
+            self._open, self._batch_open = found, False
         # else: the same hold, still going on; its start stays where it was first seen
+        if full and not self._batch_open and t - self._open[0] >= cfg.open_hold_confirm_s:
+            self._vetoed = self._open[0]
+            self._open = None
+
+    def _update_rate(self, traces: MotionTraces, window: Analysis, batch_open: Hold | None) -> None:
+        """The rate shown: the window's, with every known hold left out (rate_outside_holds); the
+        last reading stays during a hold and after one until the breaths around it give one."""
+        t0, t1 = float(traces.t_s[0]), float(traces.t_s[-1])
+        known = {(h.start, h.end): h for h in window.holds}
+        for h in self._holds:
+            if h.end >= t0 and h.start <= t1 and not any(h.start <= k[1] and k[0] <= h.end for k in known):
+                known[(h.start, h.end)] = h
+        if self._open is not None and batch_open is None and self._open[0] < t1:
+            known[(self._open[0], t1)] = Hold(self._open[0], t1, self._open[1], 1.0, open=True)
+        holds = tuple(sorted(known.values(), key=lambda h: h.start))
+        if not holds:
+            rate, conf = window.rate_bpm, window.quality.confidence
+        elif self._open is not None and self._rate is not None and self.front.person_seen:
+            return  # holding: nothing new to count, the last reading stays
+        else:
+            rate, rate_conf = rate_outside_holds(traces, window.breaths, holds, config=self.config)
+            # the window's confidence, with its rate part measured outside the holds
+            _, window_rate_conf = clip_rate(
+                window.breaths, periodicity=_periodicity(traces, (), config=self.config), holds=window.holds,
+                config=self.config.rate,
+            )
+            conf = rate_conf * min(1.0, window.quality.confidence / window_rate_conf) if window_rate_conf > 0 else rate_conf
+            if rate is None and self._rate is not None and self.front.person_seen:
+                return  # just after a hold: the last reading stays until the breaths around it give one
+        self._rate, self._rate_conf = rate, conf
 
     def flush(self) -> LiveState:
         """The session ends: one last analysis commits every breath and hold up to the end (as
@@ -243,6 +366,7 @@ class OnlineAnalyzer:
             notes=self._notes,
             moving=self._moving,
             reps=self._reps,
+            unmeasured_share=self._unmeasured,
         )
 
     def committed_rate(self) -> tuple[float | None, float]:
