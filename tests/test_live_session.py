@@ -145,7 +145,7 @@ def test_session_with_sound_agrees_with_batch(voiced_clip, batch, tmp_path):
     saved = json.loads(row["analysis_json"])
     assert saved["sources"] == ["video", "sound"] and saved["sound"]["trace"] == tr
     assert row["status"] == "complete" and row["rate_bpm"] == pytest.approx(a.rate_bpm, abs=0.01)
-    # the overlay draws the meter (top right) without a window
+    # the overlay draws the meter (its slot in a top corner) without a window
     img = render(_one_frame(voiced_clip), views[-1], config=DEFAULT)
     assert img.shape == (240, 320, 3)
 

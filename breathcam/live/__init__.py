@@ -21,7 +21,7 @@ delivering (or a clip that ends) ends the session: the window shows a message fo
 
 The microphone (``breathcam live`` / ``exercise`` open the default input; ``--mic DEVICE`` another,
 ``--no-mic`` none): its callback only timestamps and enqueues; each frame the loop takes the blocks
-that arrived and the session analyses them.  The overlay's sound meter (top right) shows the
+that arrived and the session analyses them.  The overlay's sound meter (a top corner) shows the
 breath-band loudness over the room's noise, green while a breath is heard.  The shown rate is the
 video's fused with the sound's: agreement raises the confidence, and sound carries the rate while
 the video has none (nobody in view, too still).  A microphone that is missing (no PortAudio, no
