@@ -130,6 +130,10 @@ def _add_live_arguments(p: argparse.ArgumentParser) -> None:
     src.add_argument("--camera", type=int, default=0, metavar="N", help="camera index (default 0)")
     src.add_argument("--source", metavar="CLIP", help="replay a video file at its own pace instead of a camera")
     p.add_argument("--no-window", action="store_true", help="headless: no window (for scripts and tests)")
+    mic = p.add_mutually_exclusive_group()
+    mic.add_argument("--mic", metavar="DEVICE", help="microphone: index or (part of) a name from `breathcam devices` "
+                     "(default: the system's default input)")
+    mic.add_argument("--no-mic", action="store_true", help="do not listen: video alone")
     p.add_argument("--json", dest="json_path", metavar="OUT.json", help="write the session's analysis as JSON")
     p.add_argument("--video", dest="video_path", metavar="OUT.mp4", help="write the overlaid frames as a video")
     p.add_argument("--lang", choices=("en", "nl"), default="en", help="language of the overlay and feedback")
@@ -173,6 +177,7 @@ def _cmd_live(args: argparse.Namespace, *, exercise: str | None = None) -> int:
             duration_s=args.duration,
             replay_speed=args.replay_speed,
             on_update=writer,
+            mic=False if args.no_mic else (args.mic if args.mic is not None else True),
         )
     finally:
         if writer is not None:

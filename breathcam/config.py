@@ -811,6 +811,24 @@ class LiveConfig:
     # The coach sees this many of the latest committed breaths and holds (its rules look at the
     # last few breaths; a minute of 12/min breathing).
     coach_recent_breaths: int = 12
+    # The live sound estimate (signals.sound.SoundAnalyzer.result over its 45 s window: 20-30 ms
+    # on a quiet machine, 70 ms on a loaded one) is recomputed this often: over a 45 s window the
+    # rate moves little in 3 s, and once a second would cost 2.5-7 % of a core alone (the audio
+    # path's budget is 5 %, the microphone's callback and the sound meter included).
+    sound_update_interval_s: float = 3.0
+    # ...this long after the first sound and then every interval: half a second off the video's
+    # once-a-second recompute, so the two never land on the same frame (frame-to-overlay p95).
+    sound_update_offset_s: float = 0.5
+    # A confident live sound reading stays shown this long when the next window hears no rhythm
+    # (one window's estimate dips below [sound] fuse_min_sound_confidence now and then when the
+    # window is short): one weak update is skipped; after that, no rhythm heard means no reading.
+    sound_keep_s: float = 5.0
+    # A microphone fault (none, lost, muted) is said once on screen for this long: long enough to
+    # read two short lines, short enough not to hide the coach's cues for long.
+    mic_notice_s: float = 6.0
+    # The session's sound is kept (8 kHz float32: 32 KB a second) for the final analysis over the
+    # whole session, as a recording is analysed; beyond this the oldest is dropped (2 h: 230 MB).
+    session_sound_max_s: float = 7200.0
 
 
 @dataclass(frozen=True)
@@ -851,6 +869,12 @@ class OverlayConfig:
     # their size (below it text is no longer readable at laptop distance); a part that does not fit
     # even then goes to its classic place, over the torso.
     min_part_scale: float = 0.6
+    # The sound meter's bar is full at this many dB of breath-band sound over the noise floor:
+    # audible breathing at a laptop microphone sits 3-15 dB over a quiet room, a gasp near 25.
+    sound_meter_full_db: float = 24.0
+    # The sound meter's colours: grey while silent, green while a breath is heard.
+    sound_bgr: tuple[int, int, int] = (170, 170, 170)
+    sound_heard_bgr: tuple[int, int, int] = (80, 220, 80)
 
 
 @dataclass(frozen=True)

@@ -145,6 +145,15 @@ LABELS: dict[str, dict[str, str]] = {
     "keys": {"en": "q quit  p pause  r recalibrate", "nl": "q stop  p pauze  r opnieuw zoeken"},
     "camera_lost": {"en": "Camera lost: the session ends and what was measured is kept", "nl": "Camera weg: de sessie stopt en wat gemeten is blijft bewaard"},
     "safety_keys": {"en": "Press y to confirm you read this and none applies; q to cancel.", "nl": "Druk op j als je dit gelezen hebt en niets ervan op jou van toepassing is; q om te stoppen."},
+    # the sound meter's word for the microphone's status (overlay.sound_meter)
+    "mic_ok": {"en": "sound", "nl": "geluid"},
+    "mic_unavailable": {"en": "no mic", "nl": "geen mic"},
+    "mic_lost": {"en": "mic lost", "nl": "mic weg"},
+    "mic_muted": {"en": "mic muted", "nl": "mic stil"},
+    # a microphone fault, said once on screen (live.session)
+    "mic_notice_unavailable": {"en": "No microphone: going on with video alone", "nl": "Geen microfoon: verder met alleen video"},
+    "mic_notice_lost": {"en": "Microphone lost: going on with video alone", "nl": "Microfoon weg: verder met alleen video"},
+    "mic_notice_muted": {"en": "Microphone silent (muted?): video alone until sound returns", "nl": "Microfoon stil (gedempt?): alleen video tot er weer geluid is"},
 }
 
 

@@ -141,6 +141,9 @@ def _sound(analysis: Analysis) -> dict:
         "silences": [{"start": _r(x.start), "end": _r(x.end), "duration_s": _r(x.duration_s)} for x in s.silences],
         "notes": list(s.notes),
     }
+    if len(s.trace) and len(s.t_s):  # the breath trace sound gave (what its breaths were found on)
+        out["sound"]["trace"] = {"t0": _r(float(s.t_s[0]), 3), "fs_hz": _r(s.fs_hz, 3),
+                                 "values": [_r(float(v), 4) for v in s.trace]}
     return out
 
 
