@@ -66,6 +66,19 @@ class PoseConfig:
     smoothing: float = 0.3
     # mediapipe pose detection confidence; 0.5 is mediapipe's default and finds both bundled stills.
     min_detection_confidence: float = 0.5
+    # Which mediapipe API runs pose and the outline: "tasks" (PoseLandmarker and ImageSegmenter with
+    # the models shipped in models/; the only API of mediapipe 0.10.30 and later), "solutions" (the
+    # legacy mp.solutions of mediapipe up to 0.10.21, whose wheel carries the same models), or
+    # "auto": solutions where the installed mediapipe still has them (an existing 0.10.21 install
+    # keeps its exact figures), else tasks.
+    mediapipe_api: str = "auto"
+    # The Tasks PoseLandmarker in VIDEO mode smooths landmarks with a filter made for 30 frames/s
+    # display, which drags points more the closer the timestamps; pose runs here are 0.1-2 s apart
+    # and regions have their own smoothing, so each run is stamped this far after the previous one
+    # in the task's clock (monotonic, independent of the frame times): at 10 s the filter leaves
+    # the points within the model's own 1-3 px jitter of an unfiltered run, like the legacy API's
+    # smooth_landmarks=False.
+    tasks_clock_step_s: float = 10.0
     # While pose finds nobody it is retried this often (not every interval_s), so a person who
     # enters later is found within a few seconds and an empty scene costs little.  While the
     # outline shows a person, pose is retried every interval_s instead: mediapipe's detector finds
@@ -221,7 +234,7 @@ class PoseConfig:
     # where a framed torso is.
     fallback_central_width: float = 0.6
     fallback_central_height: float = 0.8
-    # --- the person's outline (mediapipe's selfie segmentation model, inside the wheel) ---------
+    # --- the person's outline (mediapipe's selfie segmentation model, shipped in models/) ------
     # The outline is computed once per this many seconds, about 3 ms on a 256 px copy of the
     # frame: it checks pose's torso, centres pose's crop, puts side-view boxes on the front of the
     # body and holds the torso when pose finds nobody.  People move far more slowly; at 1 s it

@@ -15,8 +15,9 @@ import pytest
 cv2 = pytest.importorskip("cv2")
 mp = pytest.importorskip("mediapipe")
 
-from breathcam.capture.pose import Landmark, TorsoLocator  # noqa: E402
+from breathcam.capture.pose import Landmark, TorsoLocator, mediapipe_api  # noqa: E402
 from breathcam.capture.video import open_source  # noqa: E402
+from breathcam.models import SELFIE_SEGMENTER_LANDSCAPE, model_path  # noqa: E402
 from breathcam.types import Frame  # noqa: E402
 
 REAL = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "real-video"
@@ -51,8 +52,23 @@ def _run(path: Path, *, mirror: bool = False):
 
 @pytest.fixture(scope="module")
 def judge():
-    with mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=1) as seg:
-        yield lambda img: seg.process(cv2.cvtColor(img, cv2.COLOR_BGR2RGB)).segmentation_mask >= 0.5
+    """The person, by the landscape selfie model (not the general one the locator uses)."""
+    if mediapipe_api() == "solutions":
+        with mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=1) as seg:
+            yield lambda img: seg.process(cv2.cvtColor(img, cv2.COLOR_BGR2RGB)).segmentation_mask >= 0.5
+        return
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    path = str(model_path(SELFIE_SEGMENTER_LANDSCAPE))
+    options = vision.ImageSegmenterOptions(base_options=BaseOptions(model_asset_path=path), output_confidence_masks=True)
+    with vision.ImageSegmenter.create_from_options(options) as seg:
+
+        def person(img):
+            rgb = np.ascontiguousarray(cv2.cvtColor(img, cv2.COLOR_BGR2RGB))
+            mask = seg.segment(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)).confidence_masks[0].numpy_view()
+            return mask.reshape(img.shape[:2]) >= 0.5
+
+        yield person
 
 
 def _on(mask: np.ndarray, box) -> float:
