@@ -79,6 +79,9 @@ class PoseConfig:
     # the points within the model's own 1-3 px jitter of an unfiltered run, like the legacy API's
     # smooth_landmarks=False.
     tasks_clock_step_s: float = 10.0
+    # Tasks API: track the person from run to run (VIDEO mode: each run's landmarks place the next
+    # run's crop, the detector runs only when tracking is lost), or detect afresh every run (IMAGE).
+    tasks_tracking: bool = True
     # While pose finds nobody it is retried this often (not every interval_s), so a person who
     # enters later is found within a few seconds and an empty scene costs little.  While the
     # outline shows a person, pose is retried every interval_s instead: mediapipe's detector finds

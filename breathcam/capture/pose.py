@@ -1166,18 +1166,25 @@ def still_landmarks(
                     min_pose_presence_confidence=config.min_detection_confidence,
                     output_segmentation_masks=with_mask,
                 )
+                square, (ox, oy) = _square(rgb)  # as the locator's runs see it (see _square)
                 with vision.PoseLandmarker.create_from_options(options) as landmarker:
-                    result = landmarker.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb))
+                    result = landmarker.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=square))
                 points = result.pose_landmarks[0] if result.pose_landmarks else None
                 masks = result.segmentation_masks if with_mask else None
-                mask = np.asarray(masks[0].numpy_view()) if masks else None
+                mask = None
+                if masks:
+                    side = square.shape[0]
+                    mask = np.asarray(masks[0].numpy_view()).reshape(side, side)[oy : oy + h, ox : ox + w]
+                crop = (-ox, -oy, square.shape[1] - ox, square.shape[0] - oy)
     finally:
         quiet.close()
+    if api == "solutions":
+        crop = (0, 0, w, h)
     if points is None:
         return None, None
     if mask is not None:
         mask = np.clip(np.asarray(mask, dtype=np.float32).reshape(h, w), 0.0, 1.0)
-    return _landmarks(points, crop=(0, 0, w, h), width=w, height=h), (mask if with_mask else None)
+    return _landmarks(points, crop=crop, width=w, height=h), (mask if with_mask else None)
 
 
 def _square(rgb: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
@@ -1223,7 +1230,7 @@ class _TasksPose:
             vision = require("mediapipe.tasks.python.vision")
             options = vision.PoseLandmarkerOptions(
                 base_options=require("mediapipe.tasks.python").BaseOptions(model_asset_path=self._path),
-                running_mode=vision.RunningMode.VIDEO,
+                running_mode=vision.RunningMode.VIDEO if cfg.tasks_tracking else vision.RunningMode.IMAGE,
                 num_poses=1,
                 min_pose_detection_confidence=cfg.min_detection_confidence,
                 min_pose_presence_confidence=cfg.min_detection_confidence,
@@ -1237,6 +1244,8 @@ class _TasksPose:
 
     def _detect(self, rgb: np.ndarray):
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        if not self.config.tasks_tracking:
+            return self._landmarker.detect(image)
         result = self._landmarker.detect_for_video(image, self._t_ms)
         self._t_ms += max(1, int(round(self.config.tasks_clock_step_s * 1000)))
         return result
