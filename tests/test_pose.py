@@ -107,10 +107,13 @@ def test_stills_front_view_regions(stills, name):
     if not any("belly region mostly outside" in n for n in notes):
         assert r.belly.y0 >= r.chest.y1 - 2
     assert r.belly.width < sep
-    # shoulders band holds both shoulder points; the head box holds the nose
+    # shoulders band holds both shoulder points (within 3 % of their separation: mediapipe's points
+    # on the locator's square crop and on the whole frame differ by up to 10 px on the astronaut's
+    # spacesuit); the head box holds the nose
     sx0, sy0, sx1, sy1 = r.shoulders.x0, r.shoulders.y0, r.shoulders.x1, r.shoulders.y1
+    tol = 0.03 * sep
     for p in (truth["ls"], truth["rs"]):
-        assert sx0 <= p[0] <= sx1 and sy0 <= p[1] <= sy1
+        assert sx0 - tol <= p[0] <= sx1 + tol and sy0 - tol <= p[1] <= sy1 + tol
     assert r.reference is not None
     assert r.reference.x0 <= truth["nose"][0] <= r.reference.x1 and r.reference.y0 <= truth["nose"][1] <= r.reference.y1
     for box in (r.chest, r.belly, r.shoulders, r.reference):
