@@ -7,7 +7,9 @@ person's outline, with outline and motion fallbacks.
     for frame in source:
         regions = locator.locate(frame, body_moving=tracker.body_moving)  # stable between pose runs
 
-Pose (mediapipe 0.10.21, ``model_complexity=1``: the only model inside the wheel) runs once per
+Pose (mediapipe's Tasks ``PoseLandmarker`` with the BlazePose "full" model shipped in ``models/``,
+tracking the person from run to run; the legacy ``mp.solutions`` API where an old mediapipe
+still has it, see :func:`mediapipe_api`) runs once per
 ``PoseConfig.interval_s``; between runs the regions are held, and each run moves them only part
 of the way (``smoothing``) so they do not breathe with the person.  A body that moves (a squat,
 a lift; the caller passes the motion tracker's word for it) is followed instead: pose runs every
@@ -22,8 +24,8 @@ pose's depths turning the shoulder line out of the picture) with a known facing 
 which shoulder is farther) gets its chest and belly boxes over the front of the torso, ahead of
 the hanging arm.
 
-The person's **outline** comes from mediapipe's selfie-segmentation model (also inside the
-wheel) once per ``outline_interval_s`` (:class:`Outline`, :func:`person_outline`).  It
+The person's **outline** comes from mediapipe's selfie-segmentation model (also shipped in
+``models/``) once per ``outline_interval_s`` (:class:`Outline`, :func:`person_outline`).  It
 
 - centres pose's input: in a landscape frame pose sees a square crop around the person, which
   its face-driven detector finds far more often (and at the right scale) when the head is cut;
@@ -1087,7 +1089,7 @@ def _quiet_mediapipe_logging() -> None:
 
 
 def mediapipe_api(config: PoseConfig = DEFAULT.pose) -> str:
-    """"tasks" or "solutions": the mediapipe API pose and the outline run on (``mediapipe_api``).
+    """The mediapipe API pose and the outline run on, "tasks" or "solutions" (``mediapipe_api``).
 
     "auto" takes the legacy solutions where the installed mediapipe has them (0.10.21 and older,
     whose wheel carries the models), else the Tasks API with the models in ``models/``."""
