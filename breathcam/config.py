@@ -877,6 +877,17 @@ class SoundConfig:
     # sounds last 0.7-3 s, so the 30th percentile keeps the breath and drops the beats.
     heart_window_s: float = 0.6
     heart_percentile: float = 30.0
+    # The heart's rhythm is looked for among 48-180 beats/min in the blips that stand over the
+    # running median of the frame energy; it is taken as heard when their autocorrelation at one
+    # beat reaches this (blips at random times: under 0.1; RRuJO contact recordings: 0.3-0.8).
+    # Once heard, the percentile window above widens to one whole beat (up to heart_window_max_s,
+    # a 40/min heart), so S1 + S2 never fill a third of it, and a breathing-rate candidate at the
+    # heart's rate or at half of it (S1 and S2 taken for two beats) is not taken.
+    heart_min_bpm: float = 48.0
+    heart_max_bpm: float = 180.0
+    heart_min_autocorr: float = 0.2
+    heart_window_max_s: float = 1.5
+    heart_exclude_fraction: float = 0.06
     # The opening samples of a recording are held at the level reached after this long: the band
     # filters ring up from rest and the heart filter's window reaches back half of its 0.6 s, so
     # the first ~0.5 s read low, a step that passed for loudness changing (white noise then showed
@@ -908,14 +919,29 @@ class SoundConfig:
     ring_inner_res: float = 1.5
     ring_outer_res: float = 4.0
     # Inhale and exhale each make a sound, so the loudness envelope often peaks at twice the
-    # breathing rate.  Half the strongest rate is taken instead when some band's loudness, or the
-    # tilt between bands (inhale and exhale sound different), shows a peak there at least this
-    # prominent.  On RRuJO the true half stood 8.7-22 dB out in 18 of 20 doubled recordings, while
-    # a spurious half reached at most 10.5 dB.
-    half_rate_min_db: float = 11.5
-    # ... and not more than this many dB below the strongest peak: in a very clean recording every
-    # small asymmetry stands 12 dB over the ring; a real half stood 8-12 dB below the peak on RRuJO.
-    half_rate_max_below_db: float = 18.0
+    # breathing rate.  Which it is comes from whether the sound events at that peak alternate
+    # between two kinds (colour, loudness, duration, spacing; signals.sound.alternation_evidence,
+    # a significance test, -log10 p): at this evidence (p < 0.01) half the peak is the rate ...
+    alternation_halve_evidence: float = 2.0
+    # ... from this evidence (p < 0.1) up, unless the events at twice the peak alternate (then the
+    # peak is one breath: its inhale and exhale), the call is too close: no rate from sound alone,
+    # the two candidates are kept for the video to decide (signals.fuse).
+    alternation_doubt_evidence: float = 1.0
+    # The test needs at least this many pairs of events (below: no evidence either way).
+    alternation_min_pairs: int = 4
+    # The loudness and tilt spectra show the same alternation as a peak at half the rate: its
+    # prominence over the ring adds (prominence - subharmonic_null_db) / subharmonic_db_per_decade
+    # to the evidence.  Where the rate was right, RRuJO's tuning part showed such a "half" peak at
+    # a median 6 dB and up to 12.4 dB (1.5 counted); where it was twice the truth, 12-25 dB.
+    subharmonic_null_db: float = 8.0
+    subharmonic_db_per_decade: float = 3.0
+    # ... counted from no less than this many dB below the rhythm's own prominence: in a very
+    # clean recording (simulated, no noise) every small asymmetry stands 10-15 dB over the ring.
+    subharmonic_max_below_db: float = 18.0
+    # A loudness rhythm above this (breaths/min; resting tachypnoea begins at 20-24) is taken as
+    # inhale and exhale of a breath at half of it unless the events at twice it alternate (the
+    # rhythm's own inhale and exhale heard).  Fast breathing with silent exhales reads half.
+    plausible_max_bpm: float = 26.0
     # Confidence of the rate from the prominence of its peak (the best trace): 6 dB scores 0
     # (noise spectra show 4-6 dB peaks by chance), 12 dB scores 1.
     prominence_low_db: float = 6.0
@@ -926,6 +952,10 @@ class SoundConfig:
     breath_band_low: float = 0.7
     breath_band_high: float = 1.45
     breath_band_order: int = 4
+    # When the rate is half the loudness rhythm (inhale and exhale both heard), that rhythm at
+    # twice the rate is 10-20 dB stronger than the rate itself: the band then ends at this multiple
+    # and its order is two higher (a split breath read 13.4/min for 12 on RRuJO's tuning part).
+    halved_band_high: float = 1.3
     # Traces whose prominence at the rate is this many dB below the best one's are left out of
     # the breath trace (they add noise, not breathing).
     trace_keep_db: float = 6.0
@@ -997,6 +1027,10 @@ class SoundConfig:
     # A sound reading below this confidence is ignored by the fusion (a silent or non-breathing
     # sound track must not make the video result worse).
     fuse_min_sound_confidence: float = 0.35
+    # When sound could not tell the rate from twice the rate and the video agrees with one of the
+    # two, that one counts as a sound reading of this confidence: the rhythm was heard, its octave
+    # is the video's call (just over fuse_min_sound_confidence: it adds little to the video's).
+    fuse_candidate_confidence: float = 0.4
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ The Analysis comes from the real signal core (signals.core.analyse) on a seeded
 import csv
 import re
 import statistics
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -145,3 +146,13 @@ def test_movement_section_lists_the_repetitions_and_survives_the_json(session):
     locked = replace(moved, movement=replace(moved.movement, separable=False))
     assert "cannot separate them" in _text(render_report(locked))
     assert "Breathing while moving" not in _text(render_report(a))
+
+
+def test_a_hold_running_into_the_end_reads_at_least(session):
+    a, _ = session
+    last = a.holds[-1]
+    cut = replace(a, holds=a.holds[:-1] + (replace(last, open=True),))
+    en, nl = _text(render_report(cut, lang="en")), _text(render_report(cut, lang="nl"))
+    d = f"{last.duration_s:.1f}"
+    assert f"at least {d} s" in en and f"minstens {d.replace('.', ',')} s" in nl
+    assert f"at least {a.holds[0].duration_s:.1f} s" not in en  # a closed hold keeps its plain length

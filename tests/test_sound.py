@@ -116,3 +116,29 @@ def test_live_sound_level_hears_the_breaths_and_not_the_hold():
             assert audible[(t >= b.inhale_start) & (t <= b.end)].any(), b
     loud = max(x.above_floor_db for x in lv)
     assert loud > 10.0  # 20 dB SNR: breath sounds stand well over the floor
+
+
+@pytest.mark.parametrize("heart_bpm, seed", [(60, 0), (90, 1)])
+def test_heart_rhythm_is_found_and_not_read_as_breathing(heart_bpm, seed):
+    from breathcam.signals.sound import features
+
+    s = simulate_sound(duration_s=45, rate_bpm=12, snr_db=20, heart_bpm=heart_bpm, heart_gain=2.0, seed=seed)
+    bands = bands_for(source_rate_hz=8000, fs_hz=8000)
+    power, frame_hz = band_power(s.samples, fs_hz=8000, bands=bands)
+    assert features(power, frame_hz=frame_hz, bands=bands).heart_bpm == pytest.approx(heart_bpm, rel=0.03)
+    assert _analyze(s).rate_bpm == pytest.approx(12, abs=1)
+    noise = np.random.default_rng(seed).normal(size=s.samples.size)
+    power, frame_hz = band_power(noise, fs_hz=8000, bands=bands)
+    assert features(power, frame_hz=frame_hz, bands=bands).heart_bpm is None
+
+
+def test_inhale_and_exhale_alternate_two_breaths_do_not():
+    """alternation_evidence: strong at the inhale+exhale rhythm (twice the rate), none at the rate."""
+    from breathcam.signals.sound import alternation_evidence, features
+
+    s = simulate_sound(duration_s=60, rate_bpm=10, snr_db=20, exhale_gain=0.5, seed=11)
+    bands = bands_for(source_rate_hz=8000, fs_hz=8000)
+    power, frame_hz = band_power(s.samples, fs_hz=8000, bands=bands)
+    f = features(power, frame_hz=frame_hz, bands=bands)
+    assert alternation_evidence(f, 20.0) >= 3.0  # p < 0.001: the events at 20/min come in two kinds
+    assert alternation_evidence(f, 10.0) < 1.0  # breaths at 10/min are alike

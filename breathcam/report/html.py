@@ -75,6 +75,7 @@ _T = {
         "time_s": "time (s)", "bpm": "breaths/min", "seconds": "s",
         "holds_t": "Breath holds", "start": "start", "end": "end", "length": "length", "after": "after",
         "after_inhale": "inhale (full lungs)", "after_exhale": "exhale (empty lungs)", "no_holds": "No breath holds of {m} s or longer.",
+        "open_hold": "at least {d} s (still held when the recording ends)",
         "pattern_t": "Chest and belly", "label": "pattern", "belly_share": "belly share", "phase": "chest-belly phase",
         "chest": "chest", "belly": "belly", "mixed": "mixed", "unknown": "not measured",
         "pattern_none": "Chest and belly were not measured separately in this recording.",
@@ -128,6 +129,7 @@ _T = {
         "time_s": "tijd (s)", "bpm": "ademhalingen/min", "seconds": "s",
         "holds_t": "Adem vastgehouden", "start": "begin", "end": "einde", "length": "duur", "after": "na",
         "after_inhale": "inademing (longen vol)", "after_exhale": "uitademing (longen leeg)", "no_holds": "De adem werd niet {m} s of langer vastgehouden.",
+        "open_hold": "minstens {d} s (nog vastgehouden toen de opname stopte)",
         "pattern_t": "Borst en buik", "label": "patroon", "belly_share": "aandeel buik", "phase": "fase borst-buik",
         "chest": "borst", "belly": "buik", "mixed": "gemengd", "unknown": "niet gemeten",
         "pattern_none": "Borst en buik zijn in deze opname niet apart gemeten.",
@@ -660,13 +662,19 @@ def _cards(analysis: Analysis, nums: dict, *, lang: str) -> str:
     return f'<div class="cards">{"".join(cards)}</div>'
 
 
+def _hold_length(h, T: dict, lang: str) -> str:
+    """A hold's length; one that runs into the recording's end lasted at least that long."""
+    d = _num(h.duration_s, 1, lang)
+    return T["open_hold"].format(d=d) if h.open else f"{d} s"
+
+
 def _holds_section(analysis: Analysis, *, lang: str, config: Config) -> str:
     T = _T[lang]
     if not analysis.holds:
         return (f'<section><h2>{T["holds_t"]}</h2><p>'
                 f'{_e(T["no_holds"].format(m=_num(config.holds.min_hold_s, 0, lang)))}</p></section>')
     rows = "".join(
-        f"<tr><td>{_clock(h.start)}</td><td>{_clock(h.end)}</td><td>{_num(h.duration_s, 1, lang)} s</td>"
+        f"<tr><td>{_clock(h.start)}</td><td>{_clock(h.end)}</td><td>{_e(_hold_length(h, T, lang))}</td>"
         f"<td>{_e(T['after_' + h.after] if ('after_' + h.after) in T else h.after)}</td>"
         f"<td>{_num(h.confidence, 2, lang)}</td></tr>"
         for h in analysis.holds

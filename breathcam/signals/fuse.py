@@ -9,7 +9,14 @@ Rules (thresholds in ``[sound]``):
   breaths and holds stay the video's (the video sees lung volume; sound only its speed);
 - they disagree: the video reading stands unchanged (a rhythmic sound that is not breathing
   must not make it worse) and a note says so;
-- video has no reading but sound has one: the sound's rate and breaths are used.
+- video has no reading but sound has one: the sound's rate and breaths are used;
+- sound could not tell the rate from twice the rate (``sound.rate_candidates``, no sound rate):
+  the video decides.  The candidate that agrees with the video's rate is taken as the sound's
+  reading (confidence ``fuse_candidate_confidence``: sound heard this rhythm, video chose its
+  octave) and fused as above; none agrees: the video reading stands.  Without video there is no
+  rate;
+- the sound's rate is half or twice the video's (within ``fuse_agree_fraction``): the same rhythm
+  counted in half-breaths or double breaths; the video's reading stands and a note says so.
 
 Holds always come from the video: sound cannot tell a held breath from quiet breathing (a video
 hold that coincides with a sound silence keeps its confidence; one during audible breathing is
@@ -35,8 +42,20 @@ def fuse(video: Analysis, sound, *, config: Config = DEFAULT) -> Analysis:
     if sound is None:
         return video
     notes = list(video.quality.notes)
+    candidates = tuple(getattr(sound, "rate_candidates", ()) or ())
+    if sound.rate_bpm is None and candidates and video.rate_bpm is not None:
+        pick = min(candidates, key=lambda c: abs(c - video.rate_bpm))
+        if abs(pick - video.rate_bpm) / max(video.rate_bpm, 1e-9) <= sc.fuse_agree_fraction:
+            notes.append(f"sound: {' or '.join(f'{c:.0f}' for c in candidates)}/min; the video chose {pick:.0f}/min")
+            video = replace(video, quality=replace(video.quality, notes=tuple(dict.fromkeys(notes))))
+            sound = replace(sound, rate_bpm=pick, confidence=sc.fuse_candidate_confidence,
+                            rate_confidence=sc.fuse_candidate_confidence)
     if sound.rate_bpm is None or sound.confidence < sc.fuse_min_sound_confidence:
-        notes.append("sound track: no breathing rhythm heard; video alone")
+        if sound.rate_bpm is None and candidates:
+            notes.append(f"sound track: {' or '.join(f'{c:.0f}' for c in candidates)}/min, too close to call; "
+                         "the video did not settle it")
+        else:
+            notes.append("sound track: no breathing rhythm heard; video alone")
         return replace(video, quality=replace(video.quality, notes=tuple(dict.fromkeys(notes))), sound=sound)
     cv = float(video.quality.confidence) if video.rate_bpm is not None else 0.0
     cs = float(sound.confidence)
@@ -60,11 +79,18 @@ def fuse(video: Analysis, sound, *, config: Config = DEFAULT) -> Analysis:
     else:
         # A rhythmic sound that is not breathing (music, a ticking clock) must not make the video
         # reading worse: the video's rate and confidence stand, the disagreement is noted.
-        rate, conf = video.rate_bpm, cv
-        notes.append(
-            f"video and sound disagree on the rate ({video.rate_bpm:.1f} vs {sound.rate_bpm:.1f}/min); "
-            "the video reading is kept"
-        )
+        ratio = sound.rate_bpm / max(video.rate_bpm, 1e-9)
+        if any(abs(ratio - k) / k <= sc.fuse_agree_fraction for k in (0.5, 2.0)):
+            notes.append(
+                f"video and sound disagree on the rate ({video.rate_bpm:.1f} vs {sound.rate_bpm:.1f}/min): the same "
+                f"rhythm, the sound counting {'inhale and exhale as two breaths' if ratio > 1 else 'two breaths as one'}; "
+                "the video reading is kept"
+            )
+        else:
+            notes.append(
+                f"video and sound disagree on the rate ({video.rate_bpm:.1f} vs {sound.rate_bpm:.1f}/min); "
+                "the video reading is kept"
+            )
         return replace(video, quality=replace(video.quality, notes=tuple(dict.fromkeys(notes))), sources=("video",), sound=sound)
     return replace(
         video,

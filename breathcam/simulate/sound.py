@@ -8,6 +8,11 @@ contact microphone) and background noise: ``"white"``, ``"fan"`` (pink-ish noise
 and harmonics) or ``"traffic"`` (low-frequency rumble whose level drifts over tens of seconds).
 The SNR is breath-sound power over noise power across the whole recording.
 
+:func:`simulate_air_sound` is an air microphone (a laptop's) in front of quiet nose breathing:
+the exhale louder and lower than the inhale, turbulence growing faster than the flow, the room's
+reverberation growing with distance, and a background of room tone, a desk fan (broadband air,
+blade-pass tones, hum) or speech nearby (voiced bursts chopped into syllables), at a given SNR.
+
 :func:`breath_sound` makes the same sound for any given breathing (the one a clip was rendered from),
 and :class:`SoundTrack` asks ``render_clip`` for it as the clip's sound track.
 
@@ -160,5 +165,129 @@ def breath_sound(
         x += nz * np.sqrt(p_breath / 10.0 ** (snr_db / 10.0))
     else:
         x += 1e-3 * np.sqrt(p_breath) * rng.standard_normal(n)
+    x = 0.5 * x / (np.max(np.abs(x)) or 1.0)
+    return SimulatedSound(samples=x.astype(np.float32), fs_hz=float(fs_hz), truth=b.truth)
+
+
+# --- the air microphone: a laptop's or webcam's microphone in front of a person breathing ------
+
+AIR_CONDITIONS = ("quiet", "fan", "speech", "far")
+# Nose breathing heard through the air: turbulence at the nostrils, higher than at the chest.
+# The exhale carries more sound forward than the inhale (it blows toward the microphone), and the
+# inhale is a little higher-pitched (narrow nostrils).
+AIR_INHALE_BAND_HZ = (700.0, 3500.0)
+AIR_EXHALE_BAND_HZ = (350.0, 2500.0)
+# Reference distance (m): the SNR given is the one at this distance.
+AIR_REFERENCE_M = 0.5
+# Room: the reverberation's decay (RT60, s) of a furnished room, and its critical distance (m),
+# where the reverberant sound is as loud as the direct one.
+AIR_RT60_S = 0.4
+AIR_CRITICAL_M = 0.8
+
+
+def _room_tone(n: int, *, fs_hz: float, rng: np.random.Generator) -> np.ndarray:
+    """A quiet room: brown-ish rumble plus a faint hiss (the microphone's own noise)."""
+    y = signal.lfilter([1.0], [1.0, -0.98], rng.standard_normal(n))
+    y = signal.sosfilt(signal.butter(2, 40.0, btype="highpass", output="sos", fs=fs_hz), y)
+    y = y / (np.std(y) or 1.0) + 0.3 * rng.standard_normal(n)
+    return y / (np.std(y) or 1.0)
+
+
+def _fan(n: int, *, fs_hz: float, rng: np.random.Generator) -> np.ndarray:
+    """A desk fan: broadband air noise shaped like pink noise, a motor hum, and the blade-pass
+    tone (blades x rotation) with harmonics; steady, with a slight wobble of its level."""
+    t = np.arange(n) / fs_hz
+    air = signal.lfilter([1.0], [1.0, -0.95], rng.standard_normal(n))
+    air = air / (np.std(air) or 1.0)
+    blade = rng.uniform(40.0, 70.0)
+    tones = sum(np.sin(2 * np.pi * blade * h * t + rng.uniform(0, 6.3)) / h for h in (1, 2, 3, 4))
+    hum = np.sin(2 * np.pi * 100.0 * t + rng.uniform(0, 6.3))
+    wobble = 1.0 + 0.05 * np.sin(2 * np.pi * t / rng.uniform(3.0, 8.0))
+    y = (air + 0.4 * tones + 0.3 * hum) * wobble
+    return y / (np.std(y) or 1.0)
+
+
+def _speech(n: int, *, fs_hz: float, rng: np.random.Generator, share: float = 0.25) -> np.ndarray:
+    """Speech nearby: bursts of 1-4 s (about ``share`` of the time) of voiced sound (a wandering
+    pitch of 100-220 Hz with harmonics, formant-like band-pass) chopped into syllables at 3-6 Hz."""
+    t = np.arange(n) / fs_hz
+    out = np.zeros(n)
+    dur = n / fs_hz
+    k = rng.uniform(0.0, 3.0)
+    while k < dur:
+        length = rng.uniform(1.0, 4.0)
+        i, j = int(k * fs_hz), min(n, int((k + length) * fs_hz))
+        if j - i > 16:
+            tt = t[i:j] - t[i]
+            f0 = rng.uniform(100.0, 220.0) * (1.0 + 0.1 * np.sin(2 * np.pi * rng.uniform(0.5, 2.0) * tt))
+            ph = 2 * np.pi * np.cumsum(f0) / fs_hz
+            voiced = sum(np.sin(h * ph) / h for h in range(1, 16) if h * 220.0 < 0.45 * fs_hz)
+            syl = rng.uniform(3.0, 6.0)
+            env = np.clip(np.sin(np.pi * syl * tt + rng.uniform(0, 3.1)), 0.0, None) ** 0.5
+            env *= np.hanning(j - i) ** 0.2
+            out[i:j] += voiced * env
+        k += length / share * rng.uniform(0.6, 1.4)
+    lo, hi = 120.0, min(3400.0, 0.45 * fs_hz)
+    out = signal.sosfilt(signal.butter(2, [lo, hi], btype="bandpass", output="sos", fs=fs_hz), out)
+    return out / (np.std(out) or 1.0)
+
+
+def _reverb(x: np.ndarray, *, fs_hz: float, distance_m: float, rng: np.random.Generator) -> np.ndarray:
+    """The direct sound plus the room's reverberant tail (exponentially decaying noise, RT60
+    ``AIR_RT60_S``), the two in the ratio (critical distance / distance)^2."""
+    m = int(AIR_RT60_S * fs_hz)
+    tail = rng.standard_normal(m) * np.exp(-6.9 * np.arange(m) / m)
+    tail /= np.sqrt(np.sum(tail**2)) or 1.0
+    wet = signal.fftconvolve(x, tail)[: x.size]
+    direct = (AIR_CRITICAL_M / max(distance_m, 1e-3)) ** 2
+    return direct**0.5 * x + wet
+
+
+def simulate_air_sound(
+    *,
+    condition: str = "quiet",
+    duration_s: float = 30.0,
+    rate_bpm: float = 12.0,
+    snr_db: float = 10.0,
+    distance_m: float | None = None,
+    fs_hz: float = 16000.0,
+    exhale_gain: float = 1.5,
+    irregularity: float = 0.05,
+    seed: int = 0,
+) -> SimulatedSound:
+    """Nose breathing heard by an air microphone (a laptop's), with exact truth.
+
+    condition: ``"quiet"`` (room tone only), ``"fan"`` (a desk fan), ``"speech"`` (people talking
+    nearby, in bursts, over the room tone), ``"far"`` (room tone, the person 1.5 m away: more of
+    the room's reverberation); distance_m overrides the condition's distance (0.5 m, 1.5 m for
+    ``"far"``).  snr_db: the breath sound's power over the background's at the reference distance
+    (0.5 m); the breath falls 6 dB per doubling of distance beyond it.  exhale_gain: the exhale's
+    loudness over the inhale's (at the nose the exhale blows toward the microphone)."""
+    if condition not in AIR_CONDITIONS:
+        raise ParameterError(f"condition must be one of {', '.join(AIR_CONDITIONS)}, not {condition!r}")
+    if fs_hz < 8000:
+        raise ParameterError(f"fs_hz must be at least 8000 for an air microphone, not {fs_hz}")
+    distance = float(distance_m if distance_m is not None else (1.5 if condition == "far" else AIR_REFERENCE_M))
+    b = simulate_breathing(duration_s=duration_s, fs_hz=_WAVE_HZ, rate_bpm=rate_bpm, irregularity=irregularity, seed=seed)
+    rng = np.random.default_rng(seed + 7919)
+    flow = np.gradient(b.volume) * b.fs_hz
+    n = int(round(b.truth.duration_s * fs_hz))
+    t = np.arange(n) / fs_hz
+    f = np.interp(t, b.t_s, flow / (np.percentile(np.abs(flow), 99) or 1.0))
+    # turbulence grows faster than the flow (sound power ~ flow^3 and more): quiet breathing is
+    # only heard near its peak flow
+    inhale = np.clip(f, 0.0, None) ** 1.5 * _band_noise(n, fs_hz=fs_hz, band_hz=AIR_INHALE_BAND_HZ, rng=rng)
+    exhale = exhale_gain * np.clip(-f, 0.0, None) ** 1.5 * _band_noise(n, fs_hz=fs_hz, band_hz=AIR_EXHALE_BAND_HZ, rng=rng)
+    breath = inhale + exhale
+    p_ref = float(np.mean(breath**2)) or 1.0
+    breath = _reverb(breath, fs_hz=fs_hz, distance_m=distance, rng=rng)
+    breath *= np.sqrt(p_ref / (np.mean(breath**2) or 1.0)) * (AIR_REFERENCE_M / distance)
+    background = _room_tone(n, fs_hz=fs_hz, rng=rng)
+    if condition == "fan":
+        background = 0.3 * background + _fan(n, fs_hz=fs_hz, rng=rng)
+    elif condition == "speech":
+        background = 0.5 * background + _speech(n, fs_hz=fs_hz, rng=rng)
+    background *= np.sqrt(p_ref / 10.0 ** (snr_db / 10.0)) / (np.std(background) or 1.0)
+    x = breath + background
     x = 0.5 * x / (np.max(np.abs(x)) or 1.0)
     return SimulatedSound(samples=x.astype(np.float32), fs_hz=float(fs_hz), truth=b.truth)
