@@ -69,8 +69,9 @@ class PoseConfig:
     # Which mediapipe API runs pose and the outline: "tasks" (PoseLandmarker and ImageSegmenter with
     # the models shipped in models/; the only API of mediapipe 0.10.30 and later), "solutions" (the
     # legacy mp.solutions of mediapipe up to 0.10.21, whose wheel carries the same models), or
-    # "auto": solutions where the installed mediapipe still has them (an existing 0.10.21 install
-    # keeps its exact figures), else tasks.
+    # "auto": solutions where the installed mediapipe still has them (pip installs 0.10.21 on
+    # CPython 3.11-3.12: its tracking is steadier on side views, see models/README.md), else tasks
+    # (CPython 3.13 and later).
     mediapipe_api: str = "auto"
     # The Tasks PoseLandmarker in VIDEO mode tracks the person (each run's landmarks place the next
     # run's crop) and filters the landmarks, more strongly the closer its timestamps.  Each pose

@@ -1192,12 +1192,12 @@ def still_landmarks(
 def _square(rgb: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
     """The image centred on a black square (and the offset of its corner in the square).
 
-    The Tasks PoseLandmarker projects the landmarks of its rotated tracking rectangle back into a
-    non-square image slightly wrong ("NORM_RECT without IMAGE_DIMENSIONS is only supported for the
-    square ROI"), and in VIDEO mode each run's rectangle comes from the last run's landmarks, so the
-    error compounds: on a still 640x480 frame the hips walk 80 px down in 12 runs.  In a square
-    nothing changes for the detector (it letterboxes into a square anyway) and the landmark model's
-    rectangle already had black beyond the image's edges; the legacy API did not need this."""
+    The Tasks PoseLandmarker projects its landmarks back into the image exactly only for a square
+    input (it warns "NORM_RECT without IMAGE_DIMENSIONS is only supported for the square ROI"),
+    and in VIDEO mode each run's crop comes from the last run's landmarks.  In a square nothing
+    changes for the detector (it letterboxes into a square anyway) and the landmark model's crop
+    already had black beyond the image's edges.  (It does not stop the Tasks tracking's own
+    wandering, see models/README.md; the legacy API needs none of this.)"""
     h, w = rgb.shape[:2]
     if h == w:
         return rgb, (0, 0)
