@@ -7,9 +7,10 @@ person's outline, with outline and motion fallbacks.
     for frame in source:
         regions = locator.locate(frame, body_moving=tracker.body_moving)  # stable between pose runs
 
-Pose (mediapipe's Tasks ``PoseLandmarker`` with the BlazePose "full" model shipped in ``models/``,
-tracking the person from run to run; the legacy ``mp.solutions`` API where an old mediapipe
-still has it, see :func:`mediapipe_api`) runs once per
+Pose (mediapipe's BlazePose "full" model, tracking the person from run to run: through the legacy
+``mp.solutions`` API of mediapipe 0.10.21 on CPython 3.11-3.12, through the Tasks
+``PoseLandmarker`` with the model shipped in ``models/`` on 3.13 and later, see
+:func:`mediapipe_api`) runs once per
 ``PoseConfig.interval_s``; between runs the regions are held, and each run moves them only part
 of the way (``smoothing``) so they do not breathe with the person.  A body that moves (a squat,
 a lift; the caller passes the motion tracker's word for it) is followed instead: pose runs every
