@@ -245,7 +245,7 @@ class OnlineAnalyzer:
                 merge_breaths(self._breaths, window.breaths, final_before_s=final_before), self._holds,
                 tolerance_s=cfg.holds.edge_tolerance_s,
             )
-            opened = [h for h in window.holds if h.open]
+            opened = [h for h in window.holds if h.open and not _moved_during(traces, h)]
             batch_open = opened[-1] if opened else None
             self._update_rate(traces, window, batch_open)
             self._pattern_label = window.pattern.label
@@ -391,6 +391,16 @@ class OnlineAnalyzer:
 
     def close(self) -> None:
         self.front.close()
+
+
+def _moved_during(traces: MotionTraces, hold: Hold) -> bool:
+    """The whole body moved (squats, lifting) during ``hold``: the window's batch holds then see
+    the stabilised trace, which is no evidence that the breath is held now (the quick flat test,
+    which knows the movement, decides instead)."""
+    if traces.moving is None:
+        return False
+    inside = (traces.t_s >= hold.start) & (traces.t_s <= hold.end)
+    return bool(np.any(np.asarray(traces.moving)[inside]))
 
 
 def _belly_share(traces: MotionTraces, *, config: Config) -> float | None:
