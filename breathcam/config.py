@@ -973,6 +973,12 @@ class SoundConfig:
     alternation_doubt_evidence: float = 1.0
     # The test needs at least this many pairs of events (below: no evidence either way).
     alternation_min_pairs: int = 4
+    # ... and tests at most this long a stretch of events at once: a longer recording is tested in
+    # consecutive stretches and the median evidence counts.  A significance test grows with the
+    # number of pairs, so without this a long recording makes any small, steady odd/even
+    # difference "significant" (a clean 3-minute recording read half its rate); the thresholds
+    # above were set on 60 s recordings.
+    alternation_stretch_s: float = 60.0
     # The loudness and tilt spectra show the same alternation as a peak at half the rate: its
     # prominence over the ring adds (prominence - subharmonic_null_db) / subharmonic_db_per_decade
     # to the evidence.  Where the rate was right, RRuJO's tuning part showed such a "half" peak at

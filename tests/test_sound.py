@@ -151,3 +151,11 @@ def test_band_power_in_blocks_equals_the_whole_recording_filtered_at_once():
     whole = BandEnergy(fs_hz=8000.0, bands=bands).push(x)
     assert frame_hz == 50.0 and blocked.shape == whole.shape == (1185, 2)
     np.testing.assert_allclose(blocked, whole, rtol=1e-12, atol=0)
+
+
+def test_a_long_clean_recording_reads_its_rate_not_half():
+    # the alternation test runs on 60 s stretches: its significance does not grow with the length
+    s = simulate_sound(duration_s=60, rate_bpm=12, fs_hz=8000, snr_db=15, seed=5)
+    x = np.tile(np.asarray(s.samples, float), 3)
+    r = analyze_audio_samples(to_internal(x, fs_hz=8000, name="long", kind="file"))
+    assert r.rate_bpm == pytest.approx(12.0, abs=0.5)

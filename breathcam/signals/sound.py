@@ -397,11 +397,23 @@ def alternation_evidence(feats: SoundFeatures, rate_bpm: float, *, config: Sound
     difference within each pair of neighbours is tested against zero: every feature by Student's
     t (Bonferroni over the features), and loudness, colour and duration together by Hotelling's
     T^2; the stronger of the two counts, at twice its p-value.  Fewer than
-    ``alternation_min_pairs`` pairs: no evidence either way (0)."""
+    ``alternation_min_pairs`` pairs: no evidence either way (0); events over more than
+    ``alternation_stretch_s``: the median over stretches of that length."""
     bounds = _event_bounds(feats, rate_bpm)
     if bounds.size < 2 * config.alternation_min_pairs + 1:
         return 0.0
     x = _event_features(feats, bounds)
+    step = max(2 * config.alternation_min_pairs, 2 * int(round(config.alternation_stretch_s * rate_bpm / 120.0)))
+    if x.shape[0] <= step + 2 * config.alternation_min_pairs:
+        return _paired_evidence(x, nb=feats.level_db.shape[0])
+    # a long recording: the median over stretches of alternation_stretch_s
+    chunks = [x[i : i + step] for i in range(0, x.shape[0], step)]
+    chunks = [c for c in chunks if c.shape[0] >= 2 * config.alternation_min_pairs]
+    return float(np.median([_paired_evidence(c, nb=feats.level_db.shape[0]) for c in chunks]))
+
+
+def _paired_evidence(x: np.ndarray, *, nb: int) -> float:
+    """-log10 p that odd and even rows of ``x`` (events x features, ``nb`` bands) are alike."""
     n = x.shape[0]
     pad = np.pad(x, ((2, 1), (0, 0)), mode="edge")
     trend = np.array([pad[i : i + 4].mean(axis=0) for i in range(n)])
@@ -414,7 +426,6 @@ def alternation_evidence(feats: SoundFeatures, rate_bpm: float, *, config: Sound
         return 0.0
     t = d.mean(axis=0)[ok] / (sd[ok] / np.sqrt(m))
     p_each = float(min(1.0, 2.0 * stats.t.sf(np.abs(t), m - 1).min() * ok.sum()))
-    nb = feats.level_db.shape[0]
     cols = [2 * nb - 2, 2 * nb - 1, 2 * nb]  # top tilt (colour), duration, peak loudness
     if nb < 2:
         cols = [2 * nb - 1, 2 * nb]
