@@ -35,7 +35,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -43,6 +42,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from _virtmic import virtual_mic  # noqa: E402  (beside this script)
 
 CLIPS = [
     # name, kind, arguments, render seed
@@ -131,29 +132,6 @@ def worker(clip: str, *, wav: str | None, mic: bool, window: bool) -> None:
         rate_bpm=res.analysis.rate_bpm, sources=list(res.analysis.sources), online_rate_bpm=res.online_rate_bpm,
         holds_flagged=[list(x) for x in res.online_holds_flagged],
     )), flush=True)
-
-
-@contextmanager
-def virtual_mic(tmp: Path):
-    """A private PulseAudio daemon whose null sink "virtmic" is the default source; yields its env."""
-    run = tmp / "xdg"
-    run.mkdir(mode=0o700)
-    conf = tmp / "client.conf"
-    conf.write_text("autospawn = no\n")
-    env = dict(os.environ, XDG_RUNTIME_DIR=str(run), HOME=str(tmp), PULSE_RUNTIME_PATH=str(run / "pulse"),
-               PULSE_CLIENTCONFIG=str(conf), PYTHONPATH=str(ROOT))
-    subprocess.run(["pulseaudio", "-D", "--exit-idle-time=-1", "--system=false", "--disallow-exit", "-n",
-                    "--load=module-native-protocol-unix", "--load=module-null-sink sink_name=virtmic",
-                    "--load=module-always-sink"], env=env, check=True, timeout=20, capture_output=True)
-    try:
-        for _ in range(50):
-            if subprocess.run(["pactl", "info"], env=env, capture_output=True).returncode == 0:
-                break
-            time.sleep(0.1)
-        subprocess.run(["pactl", "set-default-source", "virtmic.monitor"], env=env, check=True, timeout=10)
-        yield env
-    finally:
-        subprocess.run(["pulseaudio", "--kill"], env=env, timeout=20, capture_output=True)
 
 
 def _session(clip: Path, *, env: dict, mic: bool, window: bool, tmp: Path) -> dict:

@@ -36,6 +36,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+from _virtmic import virtual_mic  # noqa: E402  (beside this script)
 LOOP_HZ = 30.0  # a video loop's frame rate: poll() once per frame
 
 
@@ -118,22 +120,8 @@ def one_run(seconds: float, rate: float, seed: int, tmp: Path) -> dict:
 
     from breathcam.simulate.sound import simulate_sound
 
-    run = tmp / f"xdg{seed}"
-    run.mkdir(mode=0o700)
-    conf = tmp / "client.conf"
-    conf.write_text("autospawn = no\n")
-    env = dict(os.environ, XDG_RUNTIME_DIR=str(run), HOME=str(tmp), PULSE_RUNTIME_PATH=str(run / "pulse"),
-               PULSE_CLIENTCONFIG=str(conf), PYTHONPATH=str(ROOT))
-    subprocess.run(["pulseaudio", "-D", "--exit-idle-time=-1", "--system=false", "--disallow-exit", "-n",
-                    "--load=module-native-protocol-unix", f"--load=module-null-sink sink_name=virtmic rate={int(rate)}",
-                    "--load=module-always-sink"], env=env, check=True, timeout=20, capture_output=True)
-    try:
-        for _ in range(50):
-            if subprocess.run(["pactl", "info"], env=env, capture_output=True).returncode == 0:
-                break
-            time.sleep(0.1)
-        subprocess.run(["pactl", "set-default-source", "virtmic.monitor"], env=env, check=True, timeout=10)
-        daemon = int((run / "pulse" / "pid").read_text())
+    with virtual_mic(tmp, rate_hz=rate, run_name=f"xdg{seed}") as env:
+        daemon = int((Path(env["PULSE_RUNTIME_PATH"]) / "pid").read_text())
         s = simulate_sound(duration_s=seconds + 10, rate_bpm=12, snr_db=15, fs_hz=rate, seed=seed)
         wav = tmp / f"breath{seed}.wav"
         sf.write(wav, s.samples, int(rate))
@@ -153,8 +141,6 @@ def one_run(seconds: float, rate: float, seed: int, tmp: Path) -> dict:
         res = json.loads(lines[-1])
         res.update(truth_bpm=s.truth.rate_bpm, pulseaudio_s=d1 - d0, paplay_s=p_cpu)
         return res
-    finally:
-        subprocess.run(["pulseaudio", "--kill"], env=env, timeout=20, capture_output=True)
 
 
 def main() -> int:
