@@ -47,6 +47,18 @@ def _build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--lang", choices=("en", "nl"), default="en", help="language of the overlay (--video)")
     analyze.add_argument("--report", dest="report_dir", metavar="DIR", help="write an HTML report (--lang en|nl) into DIR")
     analyze.add_argument("--csv", dest="csv_dir", metavar="DIR", help="write CSVs per breath and per second into DIR")
+    analyze.add_argument("--waveform", dest="waveform_dir", metavar="DIR",
+                         help="write the 10 Hz traces (CSV, BIDS physio .tsv.gz + .json, EDF+) and a per-breath "
+                         "table in NeuroKit2's conventions into DIR (docs/formats.md)")
+    folder = analyze.add_argument_group("folders")
+    folder.add_argument("--jobs", type=_positive_int, metavar="N",
+                        help="clips analysed at once, each in its own process (default: the number of cores)")
+    folder.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                        help="run the clips on a Dask distributed cluster instead (pip install \"breathcam[dask]\")")
+    folder.add_argument("--results", dest="results_dir", metavar="DIR",
+                        help="where each clip's result file goes (default: FOLDER/breathcam-results); "
+                        "clips with a result newer than the clip are skipped")
+    folder.add_argument("--force", action="store_true", help="analyse every clip again, even those already done")
     analyze.add_argument("--client", metavar="ID", help="client id stored with the session in the history")
     analyze.add_argument("--note", default="", metavar="TEXT", help="a note stored with the session")
     analyze.add_argument("--no-save", action="store_true", help="do not add the session to the history")
@@ -190,7 +202,7 @@ def _cmd_live(args: argparse.Namespace, *, exercise: str | None = None) -> int:
     if args.json_path:
         with shielded():
             try:
-                write_json(result.analysis, args.json_path)
+                write_json(result.analysis, args.json_path, config=config)
             except BreathcamError as exc:
                 errors.append(str(exc))
     if not args.quiet:
@@ -308,6 +320,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     path = Path(args.input)
     if path.is_dir():
         return _cmd_analyze_folder(args, config)
+    for flag, value in (("--jobs", args.jobs), ("--scheduler", args.scheduler), ("--results", args.results_dir),
+                        ("--force", args.force)):
+        if value:
+            raise BreathcamError(f"{flag} is for a folder of clips; {path} is one file")
     if args.json_path:
         out = Path(args.json_path)
         if out.parent and not out.parent.exists():
@@ -338,7 +354,8 @@ def _save_outputs(analysis, args, config, *, stem: str) -> dict:
     from breathcam.report.batch import save_outputs
 
     outs = save_outputs(analysis, stem=stem, json_path=args.json_path, report_dir=args.report_dir,
-                        csv_dir=args.csv_dir, lang=args.lang, client=args.client, db_path=args.db,
+                        csv_dir=args.csv_dir, waveform_dir=args.waveform_dir, lang=args.lang, client=args.client,
+                        db_path=args.db,
                         save=not args.no_save, notes=args.note, config=config)
     if outs["save_error"]:
         _error(f"session not saved: {outs['save_error']}", warning=True)
@@ -354,6 +371,8 @@ def _print_outputs(outs: dict) -> None:
         _out(f"report written to {outs['report']}")
     if outs["csv"]:
         _out(f"CSVs written to {outs['csv'][0]} and {outs['csv'][1].name}")
+    if outs.get("waveform"):
+        _out(f"waveforms written to {outs['waveform'][0].parent}: " + ", ".join(p.name for p in outs["waveform"]))
 
 
 def _cmd_analyze_folder(args: argparse.Namespace, config) -> int:
@@ -361,9 +380,12 @@ def _cmd_analyze_folder(args: argparse.Namespace, config) -> int:
 
     if getattr(args, "video_path", None):
         raise BreathcamError("--video takes one clip, not a folder")
+    if args.jobs is not None and args.scheduler:
+        raise BreathcamError("--jobs and --scheduler exclude each other: the cluster's workers set how many run at once")
     items = analyze_folder(args.input, config=config, report_dir=args.report_dir, csv_dir=args.csv_dir,
-                           json_dir=args.json_path, lang=args.lang, client=args.client, db_path=args.db,
-                           save=not args.no_save)
+                           json_dir=args.json_path, waveform_dir=args.waveform_dir, results_dir=args.results_dir,
+                           lang=args.lang, client=args.client, db_path=args.db, save=not args.no_save,
+                           jobs=args.jobs, scheduler=args.scheduler, force=args.force)
     summary_dir = Path(args.csv_dir or args.report_dir or args.input)
     from breathcam.stopsignals import shielded
 
