@@ -48,28 +48,52 @@ def _sessions(db: Path) -> list[str]:
         return sorted(Path(r[0]).name for r in c.execute("SELECT source FROM sessions"))
 
 
-def test_jobs_2_gives_what_jobs_1_gives(folder, tmp_path, run_cli):
-    out = {}
-    for jobs in (1, 2):
-        res, db = tmp_path / f"res{jobs}", tmp_path / f"h{jobs}.sqlite"
-        proc = run_cli("analyze", str(folder), "--jobs", str(jobs), "--results", str(res), "--db", str(db),
-                       "--waveform", str(tmp_path / f"wave{jobs}"))
-        assert proc.returncode == 0, proc.stderr
-        assert "Traceback" not in proc.stderr
-        # the broken file is one error line; the others are analysed
-        assert f"{N_CLIPS} of {N_CLIPS + 1} files analysed" in proc.stdout
-        assert "clips/hour" in proc.stderr
-        assert _sessions(db) == [f"c{i}.mp4" for i in range(N_CLIPS)]
-        out[jobs] = {p.name: _analysis(p) for p in sorted(res.glob("*.result.json"))}
-    assert sorted(out[1]) == [f"c{i}.result.json" for i in range(N_CLIPS)]
-    for name in out[1]:
-        assert out[2][name] == out[1][name], name  # clip for clip, every number
-    rates = [out[1][f"c{i}.result.json"]["rate_bpm"] for i in range(N_CLIPS)]
+def _run_folder(folder, tmp_path, name, *args):
+    from tests.conftest import _run_cli
+
+    res, db = tmp_path / f"res-{name}", tmp_path / f"h-{name}.sqlite"
+    proc = _run_cli("analyze", str(folder), "--results", str(res), "--db", str(db), *args)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    # the broken file is one error line; the others are analysed, each into the history once
+    assert f"{N_CLIPS} of {N_CLIPS + 1} files analysed" in proc.stdout
+    assert "clips/hour" in proc.stderr
+    assert _sessions(db) == [f"c{i}.mp4" for i in range(N_CLIPS)]
+    return {p.name: _analysis(p) for p in sorted(res.glob("*.result.json"))}
+
+
+@pytest.fixture(scope="module")
+def one_process(folder, tmp_path_factory):
+    """The folder analysed by ``--jobs 1``: the reference the other ways must give."""
+    out = _run_folder(folder, tmp_path_factory.mktemp("jobs1"), "j1", "--jobs", "1")
+    assert sorted(out) == [f"c{i}.result.json" for i in range(N_CLIPS)]
+    return out
+
+
+def test_jobs_2_gives_what_jobs_1_gives(folder, one_process, tmp_path):
+    two = _run_folder(folder, tmp_path, "j2", "--jobs", "2")
+    assert sorted(two) == sorted(one_process)
+    for name in one_process:
+        assert two[name] == one_process[name], name  # clip for clip, every number
+    rates = [one_process[f"c{i}.result.json"]["rate_bpm"] for i in range(N_CLIPS)]
     assert rates == pytest.approx([12, 15, 18], abs=1.5)
     # the program and the configuration that made them
-    first = out[1]["c0.result.json"]
+    first = one_process["c0.result.json"]
     assert first["program"]["name"] == "breathcam" and first["program"]["version"]
     assert len(first["config"]["sha256"]) == 64 and first["config"]["overrides"] == {}
+
+
+def test_dask_local_cluster_gives_what_jobs_1_gives(folder, one_process, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        on_cluster = _run_folder(folder, tmp_path, "dask", "--scheduler", cluster.scheduler_address)
+        with distributed.Client(cluster) as client:
+            assert len(client.scheduler_info()["workers"]) == 2
+    assert sorted(on_cluster) == sorted(one_process)
+    for name in one_process:
+        assert on_cluster[name] == one_process[name], name
 
 
 def test_killed_half_way_goes_on_without_redoing(folder, tmp_path, run_cli):

@@ -158,9 +158,10 @@ class DaskRunner:
 
         queue = deque(jobs)
         try:
-            pending = as_completed()
+            first = []
             while queue and len(self._futures) < self.window:
-                self._submit(queue.popleft(), pending)
+                first.append(self._submit(queue.popleft()))
+            pending = as_completed(first, loop=self.client.loop)
             for fut in pending:
                 job = self._futures.pop(fut)
                 try:
@@ -169,11 +170,11 @@ class DaskRunner:
                     res = ClipResult(job.path, "error", f"on the cluster: {type(exc).__name__}: {exc}"[:200])
                 yield job, res
                 if queue:
-                    self._submit(queue.popleft(), pending)
+                    pending.add(self._submit(queue.popleft()))
         finally:
             self.close()
 
-    def _submit(self, job: ClipJob, pending) -> None:
+    def _submit(self, job: ClipJob):
         fut = self.client.submit(run_clip, job, pure=False, retries=0)
         self._futures[fut] = job
-        pending.add(fut)
+        return fut
