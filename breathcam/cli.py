@@ -119,12 +119,20 @@ def _build_parser() -> argparse.ArgumentParser:
         description="List the cameras (indices 0-9 that open) and the microphones (input devices) breathcam can use.",
     )
 
-    sub.add_parser(
-        "simulate",
-        help="render a simulated clip with exact truth (python -m breathcam.simulate --help)",
-        add_help=False,
-    )
+    sub.add_parser("simulate", help=_simulate_help(), add_help=False)
     return parser
+
+
+def _simulate_help() -> str:
+    """The simulator's line in ``breathcam --help``: what it needs, when that is not installed
+    (its stills come with scikit-image and matplotlib: the ``sim`` extra)."""
+    import importlib.util
+
+    text = "render a simulated clip with exact truth (breathcam simulate --help)"
+    missing = [m for m in ("skimage", "matplotlib") if importlib.util.find_spec(m) is None]
+    if missing:
+        text += '; not installed yet: pip install "breathcam[sim]" (in a checkout: pip install -e ".[sim]")'
+    return text
 
 
 def _positive_int(text: str) -> int:
