@@ -224,7 +224,7 @@ def _cmd_live(args: argparse.Namespace, *, exercise: str | None = None) -> int:
         if args.json_path and not errors and not _is_stream(args.json_path):
             _out(f"analysis written to {args.json_path}")
         if args.video_path:
-            _out(f"video written to {args.video_path}")
+            _out(_video_line(args.video_path))
         if writer is not None and writer.session_id is not None:
             _out(f"saved as session {writer.session_id} (breathcam sessions show {writer.session_id})")
     return _report_errors(errors)
@@ -355,7 +355,25 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     if not args.quiet:
         _out(*summary_lines(analysis))
         _print_outputs(outs)
+        if getattr(args, "video_path", None):
+            _out(_video_line(args.video_path))
     return _report_errors(outs["errors"])
+
+
+def _video_line(path) -> str:
+    """Where the overlay video went and what it holds (H.264 plays in browsers; MPEG-4 Part 2 does not)."""
+    import os
+
+    try:
+        import av
+
+        with av.open(str(path)) as c:
+            name = c.streams.video[0].codec_context.name
+    except Exception:
+        name = ""
+    what = {"h264": "H.264", "mpeg4": "MPEG-4 Part 2: browsers do not play it, VLC and ffplay do",
+            "mjpeg": "Motion JPEG"}.get(name, name)
+    return f"video written to {os.path.abspath(path)}" + (f" ({what})" if what else "")
 
 
 def _save_outputs(analysis, args, config, *, stem: str) -> dict:
