@@ -164,6 +164,8 @@ def _add_live_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--note", default="", metavar="TEXT", help="a note stored with the session")
     p.add_argument("--no-save", action="store_true", help="do not write the session to the history")
     p.add_argument("--db", metavar="PATH", help="session history database (default: see docs/usage.md)")
+    p.add_argument("--lsl", action="store_true", help="stream the breathing trace and breath events to Lab "
+                   "Streaming Layer (streams 'breathcam' and 'breathcam-events'; pip install \"breathcam[lsl]\")")
     # Tests only: replay a clip faster than real time (the live loop is otherwise unchanged).
     p.add_argument("--replay-speed", type=float, default=1.0, help=argparse.SUPPRESS)
 
@@ -185,6 +187,12 @@ def _cmd_live(args: argparse.Namespace, *, exercise: str | None = None) -> int:
     _check_out(args.video_path)
     source = args.source if args.source is not None else args.camera
     writer = None if args.no_save else _live_writer(args, config, source=source, exercise=exercise)
+    outlet = None
+    if args.lsl:
+        from breathcam.lsl import LslOutlet
+
+        outlet = LslOutlet()
+    updates = [u for u in (writer, outlet) if u is not None]
     try:
         result = run_live(
             source,
@@ -196,10 +204,12 @@ def _cmd_live(args: argparse.Namespace, *, exercise: str | None = None) -> int:
             cycles=getattr(args, "cycles", None),
             duration_s=args.duration,
             replay_speed=args.replay_speed,
-            on_update=writer,
+            on_update=(lambda state, analysis=None: [u(state, analysis) for u in updates]) if updates else None,
             mic=False if args.no_mic else (args.mic if args.mic is not None else True),
         )
     finally:
+        if outlet is not None:
+            outlet.close()
         if writer is not None:
             writer.close()  # a no-op after the final analysis; keeps what was written if the loop failed
             if writer.error is not None:
