@@ -48,9 +48,13 @@ def _sessions(db: Path) -> list[str]:
         return sorted(Path(r[0]).name for r in c.execute("SELECT source FROM sessions"))
 
 
-def _run_folder(folder, tmp_path, name, *args):
-    from tests.conftest import _run_cli
+def _run_cli(*args: str) -> subprocess.CompletedProcess:
+    """``python -m breathcam ARGS`` as a user runs it (tests/conftest.py's run_cli, for module fixtures)."""
+    return subprocess.run([sys.executable, "-m", "breathcam", *args], capture_output=True, text=True, timeout=600,
+                          cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)))
 
+
+def _run_folder(folder, tmp_path, name, *args):
     res, db = tmp_path / f"res-{name}", tmp_path / f"h-{name}.sqlite"
     proc = _run_cli("analyze", str(folder), "--results", str(res), "--db", str(db), *args)
     assert proc.returncode == 0, proc.stderr

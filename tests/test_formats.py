@@ -5,21 +5,30 @@ the analysis gave."""
 import csv
 import gzip
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 pytest.importorskip("skimage")
 
+ROOT = Path(__file__).resolve().parents[1]
 FPS = 15.0
+
+
+def _run_cli(*args: str) -> subprocess.CompletedProcess:
+    """``python -m breathcam ARGS`` as a user runs it (tests/conftest.py's run_cli, for module fixtures)."""
+    return subprocess.run([sys.executable, "-m", "breathcam", *args], capture_output=True, text=True, timeout=600,
+                          cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)))
 
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
     from breathcam.simulate.render import render_clip
     from breathcam.simulate.waveform import simulate_breathing
-    from tests.conftest import _run_cli
-
     d = tmp_path_factory.mktemp("formats")
     b = simulate_breathing(duration_s=36, fs_hz=FPS, rate_bpm=12, irregularity=0.05, seed=77,
                            holds=((16.0, 8.0, "inhale"),))

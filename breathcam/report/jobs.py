@@ -173,16 +173,23 @@ def _write_result(analysis: Analysis, job: ClipJob, *, stem: str, seconds: float
 
 def is_done(path: str | Path, results_dir: str | Path, stem: str, config: Config) -> bool:
     """True when the clip's result file is newer than the clip and was written by this configuration."""
+    import re
+
     out = result_path(results_dir, stem)
     try:
         if out.stat().st_mtime < Path(path).stat().st_mtime:
             return False
-        data = json.loads(out.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        with open(out, "rb") as fh:  # the digest is near the top: no need to read the traces
+            head = fh.read(_HEAD_BYTES).decode("utf-8", "replace")
+    except OSError:
         return False
     from breathcam.report.export import config_digest
 
-    return isinstance(data, dict) and (data.get("config") or {}).get("sha256") == config_digest(config)
+    m = re.search(r'"config":\{"sha256":"([0-9a-f]{64})"', head)
+    return m is not None and m.group(1) == config_digest(config)
+
+
+_HEAD_BYTES = 65536  # the contract's first keys (version, program, config) fit well inside this
 
 
 def read_result(result_file: str | Path) -> tuple[Analysis, dict]:

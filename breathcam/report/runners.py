@@ -47,8 +47,11 @@ def _crashed(job: ClipJob) -> ClipResult:
 
 
 class LocalRunner:
-    def __init__(self, workers: int):
+    """``fn`` is the job (report.jobs.run_clip; a module-level function, for the spawned processes)."""
+
+    def __init__(self, workers: int, *, fn=run_clip):
         self.workers = max(1, int(workers))
+        self.fn = fn
         self._pool = None
 
     def _new_pool(self, workers: int):
@@ -82,7 +85,7 @@ class LocalRunner:
 
         self._pool = self._new_pool(1)
         try:
-            return self._pool.submit(run_clip, job).result()
+            return self._pool.submit(self.fn, job).result()
         except BrokenProcessPool:
             return _crashed(job)
         finally:
@@ -105,7 +108,7 @@ class LocalRunner:
                     self._pool = self._new_pool(min(self.workers, max(1, len(queue))))
                 while queue and len(inflight) < self.workers:
                     job = queue.popleft()
-                    inflight[self._pool.submit(run_clip, job)] = job
+                    inflight[self._pool.submit(self.fn, job)] = job
                 done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
                 broken = False
                 for fut in done:
