@@ -129,7 +129,13 @@ def _simulate_help() -> str:
     import importlib.util
 
     text = "render a simulated clip with exact truth (breathcam simulate --help)"
-    missing = [m for m in ("skimage", "matplotlib") if importlib.util.find_spec(m) is None]
+    def absent(module: str) -> bool:
+        try:
+            return importlib.util.find_spec(module) is None
+        except (ImportError, ValueError):
+            return True
+
+    missing = [m for m in ("skimage", "matplotlib") if absent(m)]
     if missing:
         text += '; not installed yet: pip install "breathcam[sim]" (in a checkout: pip install -e ".[sim]")'
     return text
