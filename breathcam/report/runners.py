@@ -35,10 +35,19 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _init_worker() -> None:
+def _init_worker(threads: int = 0) -> None:
     # Ctrl-C at the terminal reaches the whole process group: the parent stops the work, a worker
     # must not cut its clip short and write a partial result as if it were whole.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The cores are shared out between the workers: OpenCV's own thread pool gets this worker's
+    # share (cores / workers), so N workers do not run N x cores threads that preempt each other.
+    if threads > 0:
+        try:
+            from breathcam._deps import cv2
+
+            cv2().setNumThreads(threads)
+        except BreathcamError:
+            pass
 
 
 def _crashed(job: ClipJob) -> ClipResult:
@@ -58,8 +67,9 @@ class LocalRunner:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
+        threads = max(1, default_workers() // workers)
         return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_init_worker)
+                                   initializer=_init_worker, initargs=(threads,))
 
     def close(self) -> None:
         """End the workers now (their clips are not finished; finished ones are already written)."""
