@@ -129,6 +129,7 @@ def _simulate_help() -> str:
     import importlib.util
 
     text = "render a simulated clip with exact truth (breathcam simulate --help)"
+
     def absent(module: str) -> bool:
         try:
             return importlib.util.find_spec(module) is None
@@ -443,6 +444,10 @@ def _cmd_analyze_folder(args: argparse.Namespace, config) -> int:
         if written:
             _out(f"summary written to {written}")
     if not any(it.status == "ok" for it in items):
+        from breathcam.stopsignals import stop_requested
+
+        if stop_requested():  # stopped before a file was done: nothing failed
+            return EXIT_INTERRUPTED
         raise BreathcamError(f"no file in {args.input} could be analysed (reasons in the summary above)")
     return _report_errors(errors)
 

@@ -321,8 +321,9 @@ def analyze_folder(
         if runner is not None:
             runner.close()
     if len(items) < len(inputs):
+        first = next(p for p in inputs if p not in items)
         print(file=stream)
-        print(f"breathcam: interrupted; the summary covers the {len(items)} files done "
+        print(f"breathcam: interrupted at {_safe(first.name)}; the summary covers the {len(items)} files done "
               f"(run the same command again to go on: finished files are not analysed again)", file=stream)
     return [items[p] for p in inputs if p in items]
 
