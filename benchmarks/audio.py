@@ -69,25 +69,27 @@ def _summary(items: list[tuple[float | None, float]]) -> str:
             f"{kinds.count('fast'):2d}  slow {kinds.count('slow'):2d}  off {kinds.count('off'):2d}")
 
 
-def rrujo(folder: Path, *, per_file: bool = False) -> dict:
+def rrujo(folder: Path, *, per_file: bool = False, part: str = "both") -> dict:
     rows = list(csv.DictReader(open(folder / "manifest.csv")))
+    if part != "both":  # while working on the method: the tuning part alone, the untouched one unseen
+        rows = [r for r in rows if part_of(r["subject_code"]) == part]
     groups: dict[str, list] = defaultdict(list)
     t0 = time.process_time()
     for r in rows:
         res = analyze_audio_samples(load_audio(folder / r["path"]))
         truth = float(r["rate_bpm"])
-        part = part_of(r["subject_code"])
+        side = part_of(r["subject_code"])
         item = (res.rate_bpm, truth)
-        for key in (f"{part} all", f"{part} device {r['device']}", f"{part} person {r['subject_code']}", "both all"):
+        for key in (f"{side} all", f"{side} device {r['device']}", f"{side} person {r['subject_code']}", "both all"):
             groups[key].append(item)
         if per_file and classify(res.rate_bpm, truth) != "ok":
-            print(f"    {part:9s} {r['path']:40s} truth {truth:4.0f} read {res.rate_bpm} conf {res.confidence} "
+            print(f"    {side:9s} {r['path']:40s} truth {truth:4.0f} read {res.rate_bpm} conf {res.confidence} "
                   f"halved {res.halved} notes {res.notes}")
     cpu = time.process_time() - t0
     print(f"RRuJO ({len(rows)} files, {len({r['subject_code'] for r in rows})} people; CPU {cpu:.0f} s): "
           "MAE over files with a reading; counts over all files")
-    for part in ("untouched", "tuning", "both"):
-        keys = sorted(k for k in groups if k.startswith(part + " "))
+    for name in ("untouched", "tuning", "both"):
+        keys = sorted(k for k in groups if k.startswith(name + " "))
         for key in sorted(keys, key=lambda k: (not k.endswith(" all"), k)):
             print(f"  {key:34s} {_summary(groups[key])}")
     return groups
@@ -150,10 +152,12 @@ def main() -> None:
     ap.add_argument("--clips", type=int, default=10, help="air-microphone clips per condition and SNR")
     ap.add_argument("--only", choices=("rrujo", "sim", "air", "cpu"), default=None, help="run one part only")
     ap.add_argument("--files", action="store_true", help="list every RRuJO file not within 1/min")
+    ap.add_argument("--part", choices=("tuning", "untouched", "both"), default="both",
+                    help="RRuJO files of one part of the split only (tuning: what method work may look at)")
     args = ap.parse_args()
     if args.only in (None, "rrujo"):
         if Path(args.data).is_dir():
-            rrujo(Path(args.data), per_file=args.files)
+            rrujo(Path(args.data), per_file=args.files, part=args.part)
         else:
             print(f"RRuJO not found at {args.data}: skipped")
     if args.only in (None, "sim"):

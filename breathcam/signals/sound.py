@@ -82,6 +82,7 @@ __all__ = [
     "heart_period",
     "alternation_evidence",
     "bands_for",
+    "heart_band",
     "BandEnergy",
     "band_power",
     "SoundFeatures",
@@ -207,20 +208,38 @@ class SoundFeatures:
         return np.array(rows), tuple(names)
 
 
+def heart_band(fs_hz: float, config: SoundConfig = DEFAULT.sound) -> tuple[float, float] | None:
+    """The band the heart's rhythm is looked for in first (``[sound] heart_band_hz``), or None when
+    the sample rate cannot hold it."""
+    band = tuple(config.heart_band_hz)
+    if len(band) != 2 or not 0 < band[0] < band[1] < 0.45 * fs_hz:
+        return None
+    return (float(band[0]), float(band[1]))
+
+
 def features(
     power: np.ndarray,
     *,
     frame_hz: float,
     bands: tuple[tuple[float, float], ...],
     t0_s: float = 0.0,
+    heart_power: np.ndarray | None = None,
     config: SoundConfig = DEFAULT.sound,
 ) -> SoundFeatures:
-    """Frame powers (frames x bands) -> heart-filtered dB at ``config.feature_hz`` with noise floor."""
+    """Frame powers (frames x bands) -> heart-filtered dB at ``config.feature_hz`` with noise floor.
+
+    ``heart_power``: the same frames' power in :func:`heart_band` (frames), where the heart's
+    rhythm is looked for first; without it, or when it shows none, in the breath bands."""
     p = np.asarray(power, dtype=float)
     if p.ndim != 2:
         raise ParameterError("band power must be frames x bands")
     db = _db(p).T  # bands x frames
-    heart = heart_period(db, frame_hz=frame_hz, config=config)
+    heart = None
+    if heart_power is not None:
+        hp = np.asarray(heart_power, dtype=float).reshape(-1)[: p.shape[0]]
+        heart = heart_period(_db(hp)[None, :], frame_hz=frame_hz, config=config)
+    if heart is None:
+        heart = heart_period(db, frame_hz=frame_hz, config=config)
     # one whole heart period in every window: the beat's blips (S1 + S2, ~0.25 s) then cover under
     # a third of it whatever the heart rate, and the percentile drops them
     window_s = config.heart_window_s if heart is None else float(np.clip(heart, config.heart_window_s, config.heart_window_max_s))
@@ -704,7 +723,9 @@ def analyze_audio_samples(audio: Audio, *, config: Config = DEFAULT) -> SoundRes
     sc = config.sound
     bands = bands_for(source_rate_hz=audio.info.source_rate_hz, fs_hz=audio.info.sample_rate_hz, config=sc)
     power, frame_hz = band_power(audio.samples, fs_hz=audio.info.sample_rate_hz, bands=bands, config=sc)
-    feats = features(power, frame_hz=frame_hz, bands=bands, t0_s=audio.t0_s, config=sc)
+    hb = heart_band(audio.info.sample_rate_hz, sc)
+    heart = None if hb is None else band_power(audio.samples, fs_hz=audio.info.sample_rate_hz, bands=(hb,), config=sc)[0][:, 0]
+    feats = features(power, frame_hz=frame_hz, bands=bands, t0_s=audio.t0_s, heart_power=heart, config=sc)
     return analyze_sound(feats, config=config, t_end_s=audio.t0_s + audio.info.duration_s)
 
 
@@ -747,6 +768,10 @@ class SoundAnalyzer:
         self._energy = BandEnergy(fs_hz=fs_hz, bands=self.bands, config=sc)
         frame_hz = self._energy.frame_hz
         self._frames: deque = deque(maxlen=int(np.ceil(sc.live_window_s * frame_hz)))
+        # the heart band's frames, for the heart's rhythm (features(heart_power=...))
+        hb = heart_band(fs_hz, sc)
+        self._heart_energy = None if hb is None else BandEnergy(fs_hz=fs_hz, bands=(hb,), config=sc)
+        self._heart_frames: deque = deque(maxlen=self._frames.maxlen)
         self._n_frames = 0
         self.t0_s = float(t0_s)
         # the sound meter's state (see level())
@@ -765,6 +790,8 @@ class SoundAnalyzer:
         return round(self._energy.n_samples / self._energy.fs_hz, 6)
 
     def push(self, block: np.ndarray) -> None:
+        if self._heart_energy is not None:
+            self._heart_frames.extend(self._heart_energy.push(block)[:, 0])
         for row in self._energy.push(block):
             self._frames.append(row)
             self._n_frames += 1
@@ -799,5 +826,7 @@ class SoundAnalyzer:
         hop_s = 1.0 / self._energy.frame_hz
         first = self._n_frames - len(self._frames)
         power = np.array(self._frames) if self._frames else np.zeros((0, len(self.bands)))
-        feats = features(power, frame_hz=self._energy.frame_hz, bands=self.bands, t0_s=self.t0_s + first * hop_s, config=sc)
+        heart = np.array(self._heart_frames) if self._heart_energy is not None and len(self._heart_frames) == len(self._frames) else None
+        feats = features(power, frame_hz=self._energy.frame_hz, bands=self.bands, t0_s=self.t0_s + first * hop_s,
+                         heart_power=heart, config=sc)
         return analyze_sound(feats, config=self.config, t_end_s=self.t0_s + self._n_frames * hop_s)
