@@ -1,6 +1,6 @@
 """Breath-sound figures: RRuJO real recordings on a fixed split of its 16 people (a tuning part and an
 untouched part, per device and per person), simulated sounds at several SNRs (breath count error),
-the simulated air microphone, and the CPU cost of live analysis.
+the simulated air microphone, sound with no breathing at all, and the CPU cost of live analysis.
 
     PYTHONPATH=. .venv/bin/python benchmarks/audio.py [--data ../shared/data/rrujo-audio] [--only rrujo]
 
@@ -131,6 +131,38 @@ def air(clips: int) -> None:
             print(f"  SNR {snr:3d} dB {cond:7s} count within 1: {within}/{clips}  twice {twice}  no reading {none}")
 
 
+def noise_only(seeds: int) -> None:
+    """Sound with no breathing at all: any reading here is a wrong one."""
+    from breathcam.simulate import sound as sim
+
+    print(f"no breathing (45 s, {seeds} seeds each): readings (a rate) and two-candidate answers")
+    for kind in ("white", "pink", "brown", "fan", "traffic", "room", "desk fan", "speech"):
+        rates, cands = [], 0
+        for seed in range(seeds):
+            rng = np.random.default_rng(300 + seed)
+            fs = 8000.0 if kind in ("white", "pink", "brown", "fan", "traffic") else 16000.0
+            n = int(45 * fs)
+            if kind in ("white", "pink", "brown"):
+                x = rng.standard_normal(n)
+                if kind != "white":
+                    spec = np.fft.rfft(x)
+                    spec[1:] /= np.arange(1, spec.size) ** (0.5 if kind == "pink" else 1.0)
+                    x = np.fft.irfft(spec, n)
+            elif kind in ("fan", "traffic"):  # simulate_sound's backgrounds
+                x = sim._noise(kind, n, fs_hz=fs, rng=rng)
+            elif kind == "room":  # simulate_air_sound's backgrounds
+                x = sim._room_tone(n, fs_hz=fs, rng=rng)
+            elif kind == "desk fan":
+                x = 0.3 * sim._room_tone(n, fs_hz=fs, rng=rng) + sim._fan(n, fs_hz=fs, rng=rng)
+            else:
+                x = 0.5 * sim._room_tone(n, fs_hz=fs, rng=rng) + sim._speech(n, fs_hz=fs, rng=rng)
+            r = analyze_audio_samples(to_internal((0.1 * x / x.std()).astype(np.float32), fs_hz=fs, name="noise", kind="file"))
+            if r.rate_bpm is not None:
+                rates.append(round(r.rate_bpm, 1))
+            cands += bool(r.rate_candidates)
+        print(f"  {kind:8s} readings {len(rates)}/{seeds} {rates if rates else ''}  candidates {cands}")
+
+
 def live_cpu() -> None:
     s = simulate_sound(duration_s=120, rate_bpm=12, snr_db=10, fs_hz=48000, seed=1)
     an = SoundAnalyzer(fs_hz=48000)
@@ -150,7 +182,7 @@ def main() -> None:
     ap.add_argument("--data", default=str(ROOT / ".." / "shared" / "data" / "rrujo-audio"))
     ap.add_argument("--seeds", type=int, default=2)
     ap.add_argument("--clips", type=int, default=10, help="air-microphone clips per condition and SNR")
-    ap.add_argument("--only", choices=("rrujo", "sim", "air", "cpu"), default=None, help="run one part only")
+    ap.add_argument("--only", choices=("rrujo", "sim", "air", "noise", "cpu"), default=None, help="run one part only")
     ap.add_argument("--files", action="store_true", help="list every RRuJO file not within 1/min")
     ap.add_argument("--part", choices=("tuning", "untouched", "both"), default="both",
                     help="RRuJO files of one part of the split only (tuning: what method work may look at)")
@@ -164,6 +196,8 @@ def main() -> None:
         simulated(args.seeds)
     if args.only in (None, "air"):
         air(args.clips)
+    if args.only in (None, "noise"):
+        noise_only(8)
     if args.only in (None, "cpu"):
         live_cpu()
 

@@ -488,6 +488,10 @@ def estimate_rate(feats: SoundFeatures, *, config: SoundConfig = DEFAULT.sound) 
     near = np.abs(f - best) <= res
     if near.any():
         best = float(f[near][np.argmax(spec[:n_loud, near].mean(axis=0))])
+    if best < config.min_rate_bpm:
+        # the strongest rhythm's summit lies below the range: a slower one (a rumble drifting every
+        # 20-30 s) whose shoulder reached into it; no breathing rate in range stands out over it
+        return none
     # Inhale and exhale each make a sound: is ``best`` the breathing rate or twice it?  Evidence
     # for twice: the sound events at ``best`` alternate between two kinds (e_here).  Evidence for
     # the rate itself: the events at twice ``best`` alternate (its inhale and exhale; e_twice).
