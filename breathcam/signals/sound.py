@@ -401,11 +401,16 @@ def _event_features(feats: SoundFeatures, bounds: np.ndarray) -> np.ndarray:
         w = np.maximum(seg - low, 0.0) + 1e-9
         band = (lv[:, a:b] * w).sum(axis=1) / w.sum()
         dur = float(np.mean(seg >= 0.5 * (low + top))) * (b - a) / feats.fs_hz
-        rows.append(np.r_[band, band[1:] - band[0], dur, top, (b - a) / feats.fs_hz])
+        # where within the event its sound lies (0: at its start, 1: at its end): an active inhale
+        # swells and fades with a sine-like flow, a passive exhale's flow is fastest early and
+        # decays (the lungs' recoil), so its sound comes earlier in its event
+        centre = float(((np.arange(b - a) + 0.5) / (b - a) * w).sum() / w.sum())
+        rows.append(np.r_[band, band[1:] - band[0], dur, top, (b - a) / feats.fs_hz, centre])
     return np.array(rows)
 
 
-def alternation_evidence(feats: SoundFeatures, rate_bpm: float, *, config: SoundConfig = DEFAULT.sound) -> float:
+def alternation_evidence(feats: SoundFeatures, rate_bpm: float, *, centre: bool = True,
+                         config: SoundConfig = DEFAULT.sound) -> float:
     """How strongly the sound events at ``rate_bpm`` alternate between two kinds: -log10 of the
     p-value that odd and even events are alike (0: no evidence; 2: p = 0.01).
 
@@ -424,15 +429,16 @@ def alternation_evidence(feats: SoundFeatures, rate_bpm: float, *, config: Sound
     x = _event_features(feats, bounds)
     step = max(2 * config.alternation_min_pairs, 2 * int(round(config.alternation_stretch_s * rate_bpm / 120.0)))
     if x.shape[0] <= step + 2 * config.alternation_min_pairs:
-        return _paired_evidence(x, nb=feats.level_db.shape[0])
+        return _paired_evidence(x, nb=feats.level_db.shape[0], centre=centre)
     # a long recording: the median over stretches of alternation_stretch_s
     chunks = [x[i : i + step] for i in range(0, x.shape[0], step)]
     chunks = [c for c in chunks if c.shape[0] >= 2 * config.alternation_min_pairs]
-    return float(np.median([_paired_evidence(c, nb=feats.level_db.shape[0]) for c in chunks]))
+    return float(np.median([_paired_evidence(c, nb=feats.level_db.shape[0], centre=centre) for c in chunks]))
 
 
-def _paired_evidence(x: np.ndarray, *, nb: int) -> float:
-    """-log10 p that odd and even rows of ``x`` (events x features, ``nb`` bands) are alike."""
+def _paired_evidence(x: np.ndarray, *, nb: int, centre: bool = True) -> float:
+    """-log10 p that odd and even rows of ``x`` (events x features, ``nb`` bands) are alike; the
+    events' centre (the last feature) counts in the joint test only, and only with ``centre``."""
     n = x.shape[0]
     pad = np.pad(x, ((2, 1), (0, 0)), mode="edge")
     trend = np.array([pad[i : i + 4].mean(axis=0) for i in range(n)])
@@ -441,6 +447,7 @@ def _paired_evidence(x: np.ndarray, *, nb: int) -> float:
     d = r[1 : 2 * m : 2] - r[0 : 2 * m : 2]
     sd = d.std(axis=0, ddof=1)
     ok = sd > 1e-9
+    ok[-1] = False  # the centre counts in the joint test only
     if not ok.any():
         return 0.0
     t = d.mean(axis=0)[ok] / (sd[ok] / np.sqrt(m))
@@ -448,6 +455,8 @@ def _paired_evidence(x: np.ndarray, *, nb: int) -> float:
     cols = [2 * nb - 2, 2 * nb - 1, 2 * nb]  # top tilt (colour), duration, peak loudness
     if nb < 2:
         cols = [2 * nb - 1, 2 * nb]
+    if centre:
+        cols.append(2 * nb + 2)
     p_joint = 1.0
     q = len(cols)
     if m > q + 1:
@@ -509,7 +518,9 @@ def estimate_rate(feats: SoundFeatures, *, config: SoundConfig = DEFAULT.sound) 
         null_db = max(config.subharmonic_null_db, main_db - config.subharmonic_max_below_db)
         e_sub = max(0.0, (sub_db - null_db) / config.subharmonic_db_per_decade)
         e_here = alternation_evidence(feats, best, config=config) + e_sub
-        e_twice = alternation_evidence(feats, 2.0 * best, config=config)
+        # (the events' centre is left out there: halves of one sound event alternate in it, rising
+        # half then falling half, whatever the event is)
+        e_twice = alternation_evidence(feats, 2.0 * best, centre=False, config=config)
         sure, doubt = config.alternation_halve_evidence, config.alternation_doubt_evidence
         if e_here >= sure or (best > config.plausible_max_bpm and e_twice < sure):
             halved = True
