@@ -928,16 +928,16 @@ class SoundConfig:
     # a 40/min heart), so S1 + S2 never fill a third of it, and a breathing-rate candidate at the
     # heart's rate or at half of it (S1 and S2 taken for two beats) is not taken.
     heart_min_bpm: float = 48.0
+    heart_max_bpm: float = 180.0
+    heart_min_autocorr: float = 0.2
+    heart_window_max_s: float = 1.5
+    heart_exclude_fraction: float = 0.06
     # The heart's rhythm is looked for first in this band, below the breath bands: heart sounds
     # carry most of their energy at 20-100 Hz (S1 25-45 Hz, S2 a little higher) and a contact
     # microphone hears them there louder than any breath, while the breath bands (100 Hz up) get
     # only their upper edge (on RRuJO's tuning part the heart was found in 1 file of 90 from the
     # breath bands and in 8 from this band).  When it shows no heart, the breath bands are tried.
     heart_band_hz: tuple[float, float] = (20.0, 100.0)
-    heart_max_bpm: float = 180.0
-    heart_min_autocorr: float = 0.2
-    heart_window_max_s: float = 1.5
-    heart_exclude_fraction: float = 0.06
     # The opening samples of a recording are held at the level reached after this long: the band
     # filters ring up from rest and the heart filter's window reaches back half of its 0.6 s, so
     # the first ~0.5 s read low, a step that passed for loudness changing (white noise then showed

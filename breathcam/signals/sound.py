@@ -8,21 +8,23 @@ The stages, each a public function:
    the batch output exactly.
 2. :func:`features`: log energy per band; heart sounds (short blips, S1/S2 80-150 ms) removed by a
    running low percentile over 0.6 s, widened to one whole beat when :func:`heart_period` finds
-   the heart's rhythm (48-180/min) in the blips; sampled at 10 Hz; an adaptive noise floor per
-   band (a low percentile over 30 s) tracks steady background (fan, traffic, room).  Besides each
-   band's loudness, the *tilt* (a band's level minus the lowest band's) is a trace too: inhale and
-   exhale sound different even when equally loud.
+   the heart's rhythm (48-180/min) in the blips, looked for first in the heart's own band
+   (:func:`heart_band`, 20-100 Hz), then in the breath bands; sampled at 10 Hz; an adaptive noise
+   floor per band (a low percentile over 30 s) tracks steady background (fan, traffic, room).
+   Besides each band's loudness, the *tilt* (a band's level minus the lowest band's) is a trace
+   too: inhale and exhale sound different even when equally loud.
 3. :func:`estimate_rate`: the loudness rhythm is the strongest peak of the loudness spectra
    (Welch, 60 s segments), judged by its prominence over a ring of the spectrum around it, never
-   at the heart's rate or half of it.  Inhale and exhale each make a sound, so that rhythm is often
-   twice the breathing rate.  Which it is comes from evidence, in decades of significance
-   (-log10 p): whether the sound events at the rhythm alternate between two kinds
-   (:func:`alternation_evidence`: colour, loudness, duration, spacing of odd against even events,
-   a paired test), plus the prominence of the sub-harmonic (the same alternation over the whole
-   recording).  Strong evidence (p < 0.01): half is the rate; some (p < 0.1), with nothing saying
-   the rhythm is one breath: no rate, the two candidates are kept (``rate_candidates``) for the
-   video to decide (fuse.py); a rhythm above ``plausible_max_bpm`` needs evidence that it is one
-   breath.  A call made on little evidence lowers the confidence (down to half).
+   at the heart's rate or half of it; a strongest rhythm below the range (a drifting rumble)
+   gives none.  Inhale and exhale each make a sound, so that rhythm is often twice the breathing
+   rate.  Which it is comes from evidence, in decades of significance (-log10 p): whether the
+   sound events at the rhythm alternate between two kinds (:func:`alternation_evidence`: colour,
+   loudness, duration, spacing and where within the event its sound lies, odd against even
+   events, a paired test), plus the prominence of the sub-harmonic (the same alternation over the
+   whole recording).  Strong evidence (p < 0.01): half is the rate; some (p < 0.1), with nothing
+   saying the rhythm is one breath: no rate, the two candidates are kept (``rate_candidates``)
+   for the video to decide (fuse.py); a rhythm above ``plausible_max_bpm`` needs evidence that it
+   is one breath.  A call made on little evidence lowers the confidence (down to half).
 4. :func:`analyze_sound`: the traces that show the rate are band-passed around it and summed into
    one breath trace, which the video signal core segments (``breaths.segment``); the rate and the
    rate series come from ``rate.clip_rate`` / ``rate.rate_series`` like the video path.  Audible
@@ -391,7 +393,8 @@ def _event_bounds(feats: SoundFeatures, rate_bpm: float) -> np.ndarray:
 def _event_features(feats: SoundFeatures, bounds: np.ndarray) -> np.ndarray:
     """Per sound event (events x features): its loudness in every band and the tilt of every band
     over the lowest (weighted by how far the event stands over its own quiet part: its colour), how
-    long it stays over half its swing (duration), its peak loudness, and its period."""
+    long it stays over half its swing (duration), its peak loudness, its period, and its centre
+    (where its sound lies within it, 0 to 1, weighted as the colour)."""
     lv = feats.level_db
     loud = lv.mean(axis=0)
     rows = []
@@ -415,12 +418,16 @@ def alternation_evidence(feats: SoundFeatures, rate_bpm: float, *, centre: bool 
     p-value that odd and even events are alike (0: no evidence; 2: p = 0.01).
 
     When inhale and exhale are both heard, the loudness swells twice per breath, and the two
-    swells differ: in colour (the tilt between bands), loudness, duration or spacing.  Events are
-    cut at the troughs of the loudness band-passed around ``rate_bpm``; each event's features
+    swells differ: in colour (the tilt between bands), loudness, duration, spacing, or where
+    within the swell the sound lies (its centre: an active inhale swells and fades with a
+    sine-like flow, a passive exhale is loudest early and decays).  Events are cut at the troughs
+    of the loudness band-passed around ``rate_bpm``; each event's features
     (:func:`_event_features`) lose their slow drift (a running mean over four events), and the
-    difference within each pair of neighbours is tested against zero: every feature by Student's
-    t (Bonferroni over the features), and loudness, colour and duration together by Hotelling's
-    T^2; the stronger of the two counts, at twice its p-value.  Fewer than
+    difference within each pair of neighbours is tested against zero: every feature but the centre
+    by Student's t (Bonferroni over the features), and loudness, colour, duration and (with
+    ``centre``) the centre together by Hotelling's T^2; the stronger of the two counts, at twice
+    its p-value.  ``centre=False`` is for events that may be halves of longer ones (the test at
+    twice a rhythm): a rising half and a falling half always differ in it.  Fewer than
     ``alternation_min_pairs`` pairs: no evidence either way (0); events over more than
     ``alternation_stretch_s``: the median over stretches of that length."""
     bounds = _event_bounds(feats, rate_bpm)
