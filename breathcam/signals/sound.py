@@ -54,17 +54,15 @@ What sound can and cannot tell:
 
 Where it fails: breathing sounds below the background noise (SNR < 0 dB in the bands used);
 speech or music in the room (periodic sound that is not breathing); inhale and exhale that sound
-exactly alike in loudness, colour, duration and spacing: no test can tell them apart, the rate
-then reads twice the truth (one person of RRuJO's 16, in 2 of 10 files; 4 of the 70 untouched
-files) or, when the events barely differ, no rate with two candidates; fast breathing (above 26/min)
-whose exhale is silent reads half.  The heart is found only where its blips reach the bands used
-(100 Hz and up): on the RRuJO contact recordings they rarely do, and the running percentile alone
-takes them out.  The sound
-meter's floor looks back only (the batch floor is centred): for the first ``floor_window_s`` it
-is the quietest moment so far, and a background that suddenly grows louder reads as audible
-breathing until the floor catches up (nine tenths of ``floor_window_s``: the 10th percentile
-rises only when nine in ten of its samples are louder; the batch floor, centred, takes half of
-that); it says nothing during the first ``settle_s``.
+exactly alike in loudness, colour, duration, spacing and shape: no test can tell them apart, the
+rate then reads twice the truth (1 of the 90 files of RRuJO's tuning part, 5 of the 70 untouched
+ones) or, when the events barely differ, no rate with two candidates; fast breathing (above
+26/min) whose exhale is silent reads half.  A breathing rhythm near half a found heart's rate is
+not taken.  The sound meter's floor looks back only (the batch floor is centred): for the first
+``floor_window_s`` it is the quietest moment so far, and a background that suddenly grows louder
+reads as audible breathing until the floor catches up (nine tenths of ``floor_window_s``: the
+10th percentile rises only when nine in ten of its samples are louder; the batch floor, centred,
+takes half of that); it says nothing during the first ``settle_s``.
 """
 
 from __future__ import annotations
