@@ -156,7 +156,8 @@ def noise_only(seeds: int) -> None:
                 x = 0.3 * sim._room_tone(n, fs_hz=fs, rng=rng) + sim._fan(n, fs_hz=fs, rng=rng)
             else:
                 x = 0.5 * sim._room_tone(n, fs_hz=fs, rng=rng) + sim._speech(n, fs_hz=fs, rng=rng)
-            r = analyze_audio_samples(to_internal((0.1 * x / x.std()).astype(np.float32), fs_hz=fs, name="noise", kind="file"))
+            x = (0.1 * x / x.std()).astype(np.float32)
+            r = analyze_audio_samples(to_internal(x, fs_hz=fs, name="noise", kind="file"))
             if r.rate_bpm is not None:
                 rates.append(round(r.rate_bpm, 1))
             cands += bool(r.rate_candidates)

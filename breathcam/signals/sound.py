@@ -744,7 +744,9 @@ def analyze_audio_samples(audio: Audio, *, config: Config = DEFAULT) -> SoundRes
     bands = bands_for(source_rate_hz=audio.info.source_rate_hz, fs_hz=audio.info.sample_rate_hz, config=sc)
     power, frame_hz = band_power(audio.samples, fs_hz=audio.info.sample_rate_hz, bands=bands, config=sc)
     hb = heart_band(audio.info.sample_rate_hz, sc)
-    heart = None if hb is None else band_power(audio.samples, fs_hz=audio.info.sample_rate_hz, bands=(hb,), config=sc)[0][:, 0]
+    heart = None
+    if hb is not None:
+        heart = band_power(audio.samples, fs_hz=audio.info.sample_rate_hz, bands=(hb,), config=sc)[0][:, 0]
     feats = features(power, frame_hz=frame_hz, bands=bands, t0_s=audio.t0_s, heart_power=heart, config=sc)
     return analyze_sound(feats, config=config, t_end_s=audio.t0_s + audio.info.duration_s)
 
@@ -846,7 +848,9 @@ class SoundAnalyzer:
         hop_s = 1.0 / self._energy.frame_hz
         first = self._n_frames - len(self._frames)
         power = np.array(self._frames) if self._frames else np.zeros((0, len(self.bands)))
-        heart = np.array(self._heart_frames) if self._heart_energy is not None and len(self._heart_frames) == len(self._frames) else None
+        heart = None
+        if self._heart_energy is not None and len(self._heart_frames) == len(self._frames):
+            heart = np.array(self._heart_frames)
         feats = features(power, frame_hz=self._energy.frame_hz, bands=self.bands, t0_s=self.t0_s + first * hop_s,
                          heart_power=heart, config=sc)
         return analyze_sound(feats, config=self.config, t_end_s=self.t0_s + self._n_frames * hop_s)
