@@ -3,6 +3,10 @@ untouched part, per device and per person), simulated sounds at several SNRs (br
 the simulated air microphone, sound with no breathing at all, and the CPU cost of live analysis.
 
     PYTHONPATH=. .venv/bin/python benchmarks/audio.py [--data ../shared/data/rrujo-audio] [--only rrujo]
+        [--part tuning] [--files]
+
+``--part tuning`` reads the tuning part alone: what work on the method may look at, file by file
+with ``--files``; the untouched part is for reporting.
 
 The split is fixed here and never changed to suit a result: ``TUNING`` holds the five people the
 first analysis was set on plus four of the eleven added later (every other one in code order, the
