@@ -1032,6 +1032,11 @@ class SoundConfig:
     # Microphone blocks (seconds of audio per callback): 0.1 s keeps the callback rare and the
     # queue short; the analysis works on 20 ms frames regardless.
     block_s: float = 0.1
+    # A live microphone is asked for sample_rate_hz itself (its default rate when it refuses): the
+    # sound server (PulseAudio, PipeWire) or ALSA's plug layer then converts in its own optimised
+    # resampler and this process receives a sixth of the samples of a 48 kHz stream, which halves
+    # the audio path's cost here.  False: always the device's default rate, resampled here.
+    mic_ask_analysis_rate: bool = True
     # The microphone queue holds this many seconds of blocks; when the consumer falls behind the
     # oldest blocks are dropped and counted (never the callback blocked).
     queue_s: float = 10.0
