@@ -40,6 +40,7 @@ from breathcam.types import Analysis, BreathcamError, Frame, LiveState, Pattern,
 
 if TYPE_CHECKING:
     from breathcam.capture.audio import MicBlock
+    from breathcam.coach.pacer import PacerState
     from breathcam.signals.sound import SoundLevel, SoundResult
 
 __all__ = ["PauseClock", "View", "LiveSession", "MIC_FAULTS"]
@@ -97,7 +98,7 @@ class View:
     """What one step of a session gives a sink to draw."""
 
     state: LiveState  # rate (fused with sound), breaths, holds, regions, waveform
-    pacer: object | None = None  # coach.pacer.PacerState during an exercise
+    pacer: PacerState | None = None  # during an exercise
     pacer_text: str | None = None
     compliance: float | None = None  # 0..1, the exercise's score so far
     message: str | None = None  # the coach's current cue
