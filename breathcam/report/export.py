@@ -179,6 +179,9 @@ def _sound(analysis: Analysis) -> dict:
         "events": [{"start": _r(e.start), "end": _r(e.end), "kind": e.kind, "level_db": _r(e.level_db, 1)} for e in s.events],
         "silences": [{"start": _r(x.start), "end": _r(x.end), "duration_s": _r(x.duration_s)} for x in s.silences],
         "notes": list(s.notes),
+        # sound could not tell the rate from twice the rate: both (rate_bpm is then null)
+        "rate_candidates": [_r(c, 2) for c in s.rate_candidates],
+        "heart_bpm": _r(s.heart_bpm, 1),  # the heart's rate when its sounds were heard, else null
     }
     if len(s.trace) and len(s.t_s):  # the breath trace sound gave (what its breaths were found on)
         out["sound"]["trace"] = {"t0": _r(float(s.t_s[0]), 3), "fs_hz": _r(s.fs_hz, 3),
