@@ -58,6 +58,15 @@ class PoseConfig:
     # more slowly than breathing, and pose (about 45 frames/s here) would otherwise cap the analysis
     # below the 5x real-time target.  Between pose frames the regions are held.
     interval_s: float = 0.5
+    # While pose keeps finding the torso where the regions already are (each chest and belly box
+    # within steady_fraction of its size of pose's new one, same view and facing), the interval
+    # doubles after each such run up to steady_interval_s; any other outcome (a move, a miss, a
+    # false torso, another view) goes back to interval_s at once.  Pose is the largest cost after
+    # optical flow: a still person needs it to confirm, not to move, the regions (mediapipe's own
+    # jitter, 5-20 px between runs, is averaged away by smoothing anyway).  0.1 of a box's size is
+    # about that jitter on a 150 px chest.  steady_interval_s = interval_s turns this off.
+    steady_interval_s: float = 2.0
+    steady_fraction: float = 0.1
     # Landmarks below this mediapipe visibility are treated as not seen.
     min_visibility: float = 0.5
     # Exponential smoothing of region corners between pose frames (0 = frozen, 1 = no smoothing).
@@ -396,6 +405,12 @@ class MotionConfig:
     # Uniform sampling rate of the motion traces.  10 Hz resolves breaths up to 60/min (1 Hz) with
     # five samples per cycle and keeps the signal core cheap on 30-minute clips.
     fs_hz: float = 10.0
+    # A recorded clip is tracked on one frame in every fps / track_hz (3 at 30 fps, 2 at 25 fps) while
+    # the body is still, on every frame while it moves (MotionTracker.body_moving): the traces are
+    # fs_hz, and frame-to-frame breathing motion stays well under LK's reach at a third of the
+    # frames.  Optical flow is most of the cost of a frame, so this is most of the analysis's speed
+    # (docs/measurement.md).  0 tracks every frame.  Live analysis always takes every frame.
+    track_hz: float = 10.0
     # Grey frames are blurred by this gaussian sigma before corners and LK (0 = off).  Video
     # compression leaves a static 8x8 block pattern; on plain clothing corners lock onto it and
     # the chest reads too little motion.  Measured on the astronaut (blurred by 8 px to look like

@@ -996,6 +996,24 @@ def smooth_box(held: Box | None, target: Box | None, *, alpha: float) -> Box | N
     )
 
 
+def regions_steady(held: TorsoRegions | None, target: TorsoRegions, *, config: PoseConfig = DEFAULT.pose) -> bool:
+    """Whether ``target`` puts the chest and belly where ``held`` has them: same method, view and
+    facing, each box's centre and sides within ``steady_fraction`` of its size."""
+    if held is None or (held.method, held.view, held.facing) != (target.method, target.view, target.facing):
+        return False
+    f = config.steady_fraction
+    for a, b in ((held.chest, target.chest), (held.belly, target.belly)):
+        if (a is None) != (b is None):
+            return False
+        if a is None:
+            continue
+        w, h = max(a.width, 1.0), max(a.height, 1.0)
+        (ax, ay), (bx, by) = a.center, b.center
+        if abs(bx - ax) > f * w or abs(by - ay) > f * h or abs(b.width - a.width) > f * w or abs(b.height - a.height) > f * h:
+            return False
+    return True
+
+
 def smooth_regions(held: TorsoRegions | None, target: TorsoRegions, *, config: PoseConfig = DEFAULT.pose) -> TorsoRegions:
     """Regions moved part of the way from ``held`` to ``target`` (``config.smoothing``).
 
@@ -1515,6 +1533,7 @@ class TorsoLocator:
         self._outline_ok_t = -np.inf  # time of the last outline that placed regions
         self._cover_at_found: float | None = None  # outline's cover of pose's boxes at its last success
         self._last_reset_t = -np.inf  # when pose's tracking was last reset
+        self._interval = config.interval_s  # grows while pose finds the torso where it is held
         self._crop: tuple[int, int] | None = None  # (x0, side) of pose's crop in a landscape frame
         self._segmenter_last_t: float | None = None
         # evidence of which way a side view seen in the outline faces (see _side_facing)
@@ -1640,11 +1659,14 @@ class TorsoLocator:
         return _cover(held, o) >= cfg.outline_hold_fraction * self._cover_at_found
 
     def _pose_due(self, t: float) -> bool:
+        """Pose is due every interval_s while it tracks the person or an outline shows someone
+        (longer while its runs find the torso where it is held: steady_interval_s), every
+        retry_interval_s otherwise, every moving_interval_s while the body moves."""
         if self._last_run_t is None:
             return True
         tracking = self._last_found_t is not None and t - self._last_found_t < self.config.lost_after_s
         someone = self._fresh_outline(t) is not None
-        interval = self.config.interval_s if tracking or someone else self.config.retry_interval_s
+        interval = self._interval if tracking or someone else self.config.retry_interval_s
         if tracking and t < self._moving_until:
             interval = self.config.moving_interval_s
         return t - self._last_run_t >= interval
@@ -1706,6 +1728,13 @@ class TorsoLocator:
                 self._held, outline, landmarks=self._landmarks, config=cfg
             ):
                 self._held = None  # an earlier false torso, accepted while the outline was missing
+        steady = target is not None and not following and self._held is not None and regions_steady(
+            self._held, target, config=cfg
+        )
+        self._interval = (
+            min(max(2.0 * self._interval, cfg.interval_s), max(cfg.steady_interval_s, cfg.interval_s)) if steady
+            else cfg.interval_s
+        )
         if target is None:
             return
         self._found += 1

@@ -143,6 +143,17 @@ class MotionTracker:
                 return abs(getattr(b, y) - getattr(a, y)) > self.movement.follow_speed_px_s * dt
         return False
 
+    def next_wanted_s(self, t_s: float, *, fps: float) -> float:
+        """The earliest time of the next frame worth tracking after one at ``t_s`` in a clip of
+        ``fps`` frames/s: every frame while the body moves (-inf), else one in
+        ``floor(fps / track_hz)`` (``MotionConfig.track_hz``; 0 = every frame)."""
+        hz = self.config.track_hz
+        if hz <= 0 or not fps > 0 or self.body_moving:
+            return -np.inf
+        # 29.97 fps counts as 30: one frame in 3
+        stride = max(1, int(fps / hz + 0.05))
+        return t_s + (stride - 0.5) / fps
+
     def update(self, frame: Frame, regions: TorsoRegions | None) -> MotionSample:
         """Measure this frame's motion and log it.  Frames must come in order of time.
 
