@@ -75,11 +75,13 @@ headless profile.  ``notes`` says which of these happened.
 
 from __future__ import annotations
 
+import importlib
 import math
 import os
 import re
 import sys
 import tempfile
+import types
 from collections import deque
 from dataclasses import dataclass, replace
 from enum import IntEnum
@@ -1107,6 +1109,33 @@ def _quiet_mediapipe_logging() -> None:
         pass
 
 
+class _DeferredModule(types.ModuleType):
+    """Stands in for a module until an attribute of it is read, then imports the real one."""
+
+    def __getattr__(self, name: str):
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return getattr(importlib.import_module(self.__name__), name)
+
+
+def _import_mediapipe():
+    """``import mediapipe``, without the matplotlib.pyplot that its solutions' drawing helpers
+    import at load time (for a 3-D plot breathcam never draws): over a second of CPU in every
+    process, about a tenth of a one-minute clip's analysis.  While mediapipe loads, a stand-in
+    that imports the real pyplot on first use takes its place; it is withdrawn afterwards, so any
+    later ``import matplotlib.pyplot`` gets the real module."""
+    name = "matplotlib.pyplot"
+    if "mediapipe" in sys.modules or name in sys.modules:
+        return require("mediapipe")
+    stand_in = _DeferredModule(name)
+    sys.modules[name] = stand_in
+    try:
+        return require("mediapipe")
+    finally:
+        if sys.modules.get(name) is stand_in:
+            del sys.modules[name]
+
+
 def mediapipe_api(config: PoseConfig = DEFAULT.pose) -> str:
     """The mediapipe API pose and the outline run on, "tasks" or "solutions" (``mediapipe_api``).
 
@@ -1118,7 +1147,7 @@ def mediapipe_api(config: PoseConfig = DEFAULT.pose) -> str:
     quiet = _StderrFilter()
     try:
         with quiet:
-            mp = require("mediapipe")
+            mp = _import_mediapipe()
     finally:
         quiet.close()
     legacy = hasattr(mp, "solutions") and hasattr(mp.solutions, "pose")
