@@ -8,7 +8,9 @@ decoding: each clip is decoded alone (OpenCV, every frame read, in a fresh proce
 run, and "decode x" (decoding's multiple of real time, the ceiling) and "of decode" (analysis
 speed / decoding speed) are printed beside it, so the figure can be compared across machines and
 loads.  "CPU time of decode" is the same ratio in CPU seconds (decoding's over the analysis's,
-each process's own, imports included): the figure least moved by other work on the machine.
+each process's own, imports included): the figure least moved by other work on the machine; "in CPU time" is real time over the
+analysis's CPU seconds (on an idle machine the wall-clock speed is at least that, as decoding
+runs in threads of its own).
 
     python benchmarks/accuracy.py                # the full set (about 30 clips)
     python benchmarks/accuracy.py --quick        # a few clips, for a smoke run
@@ -253,10 +255,10 @@ def summarise(rows: list[dict], title: str) -> str:
     minutes = sum(r["duration_s"] for r in rows if "false_holds" in r) / 60.0
     speed = [r["speed_x"] for r in rows if r.get("speed_x")]
     dec = [r["decode_x"] for r in rows if r.get("decode_x")]
-    total_s = sum(r["duration_s"] for r in rows if r.get("wall_s") and r.get("decode_s"))
     wall = sum(r["wall_s"] for r in rows if r.get("wall_s") and r.get("decode_s"))
     dec_wall = sum(r["decode_s"] for r in rows if r.get("wall_s") and r.get("decode_s"))
     cpu = sum(r["cpu_s"] for r in rows if r.get("cpu_s") and r.get("decode_cpu_s"))
+    total_s = sum(r["duration_s"] for r in rows if r.get("wall_s") and r.get("decode_s") and r.get("decode_cpu_s"))
     dec_cpu = sum(r["decode_cpu_s"] for r in rows if r.get("cpu_s") and r.get("decode_cpu_s"))
     mem = [r["maxrss_mb"] for r in rows if r.get("maxrss_mb")]
     return (
@@ -266,7 +268,8 @@ def summarise(rows: list[dict], title: str) -> str:
         f"  holds found={hf}/{th}"
         f"  false holds/10min={fmt(10 * fh / minutes if minutes else None)}"
         f"  speed x={fmt(statistics.median(speed) if speed else None, 1)}"
-        f" (all clips {fmt(total_s / wall if wall else None, 1)}; decode x={fmt(statistics.median(dec) if dec else None, 1)},"
+        f" (all clips {fmt(total_s / wall if wall else None, 1)}, in CPU time {fmt(total_s / cpu if cpu else None, 1)};"
+        f" decode x={fmt(statistics.median(dec) if dec else None, 1)},"
         f" of decode={fmt(dec_wall / wall if wall else None, 3)}, CPU time of decode={fmt(dec_cpu / cpu if cpu else None, 3)})"
         f"  peak MB={fmt(max(mem) if mem else None, 0)}"
     )

@@ -11,7 +11,8 @@ Pose (mediapipe's BlazePose "full" model, tracking the person from run to run: t
 ``mp.solutions`` API of mediapipe 0.10.21 on CPython 3.11-3.12, through the Tasks
 ``PoseLandmarker`` with the model shipped in ``models/`` on 3.13 and later, see
 :func:`mediapipe_api`) runs once per
-``PoseConfig.interval_s``; between runs the regions are held, and each run moves them only part
+``PoseConfig.interval_s`` (optionally longer, up to ``steady_interval_s``, while its runs find the
+torso where it is held); between runs the regions are held, and each run moves them only part
 of the way (``smoothing``) so they do not breathe with the person.  A body that moves (a squat,
 a lift; the caller passes the motion tracker's word for it) is followed instead: pose runs every
 ``moving_interval_s`` and its regions are used as they come, until ``moving_hold_s`` after the
