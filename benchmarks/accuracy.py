@@ -164,12 +164,13 @@ def render_case(case: Case, work: Path, fps: float, *, simulate_fs_hz: float | N
     return clip
 
 
-def analyse(clip: Path, out_json: Path) -> dict:
+def analyse(clip: Path, out_json: Path, config_toml: Path | None = None) -> dict:
+    extra = f", '--config', {str(config_toml)!r}" if config_toml else ""
     code = (
         "import json, resource, sys, time\n"
         "t0 = time.perf_counter()\n"
         "from breathcam.cli import main\n"
-        f"rc = main(['analyze', {str(clip)!r}, '--json', {str(out_json)!r}, '--quiet', '--no-save'])\n"
+        f"rc = main(['analyze', {str(clip)!r}, '--json', {str(out_json)!r}, '--quiet', '--no-save'{extra}])\n"
         "wall = time.perf_counter() - t0\n"
         "ru = resource.getrusage(resource.RUSAGE_SELF)\n"
         # VmHWM is this process's own peak resident memory; ru_maxrss would also count the
@@ -284,6 +285,7 @@ def main(argv=None) -> int:
     ap.add_argument("--only", help="substring of case names to run")
     ap.add_argument("--belts-all", action="store_true", help="only belt-driven clips: one 2-minute window of every recording")
     ap.add_argument("--render-only", action="store_true", help="render (and cache) the clips, analyse nothing")
+    ap.add_argument("--config", type=Path, help="analyse with these settings (a TOML file, see docs/config.md)")
     ap.add_argument("--long", type=float, default=0, help="also render and analyse a clip this many seconds long")
     args = ap.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
@@ -305,7 +307,7 @@ def main(argv=None) -> int:
     def run(pair):
         case, clip = pair
         out = clip.with_suffix(".analysis.json")
-        perf = analyse(clip, out)
+        perf = analyse(clip, out, args.config)
         truth = Truth.read(clip.with_suffix(".truth.json"))
         if perf.get("rc") != 0 or not out.exists():
             return case, {"error": perf.get("error", f"exit {perf.get('rc')}"), "duration_s": truth.duration_s, "count_err": 0}
