@@ -3,7 +3,14 @@
 Renders clips with exact truth (breathcam.simulate), analyses each one in a fresh process (as a
 user would run it, so speed and peak memory are per analysis), and prints per condition and
 overall: rate MAE (breaths/min), breath count error, holds found (IoU >= 0.6 and the right phase),
-false holds per 10 min, speed as a multiple of real time, peak memory.
+false holds per 10 min, speed as a multiple of real time, peak memory.  Speed is also set against
+decoding: each clip is decoded alone (OpenCV, every frame read, in a fresh process) in the same
+run, and "decode x" (decoding's multiple of real time, the ceiling) and "of decode" (analysis
+speed / decoding speed) are printed beside it, so the figure can be compared across machines and
+loads.  "CPU time of decode" is the same ratio in CPU seconds (decoding's over the analysis's,
+each process's own, imports included): the figure least moved by other work on the machine; "in CPU time" is real time over the
+analysis's CPU seconds (on an idle machine the wall-clock speed is at least that, as decoding
+runs in threads of its own).
 
     python benchmarks/accuracy.py                # the full set (about 30 clips)
     python benchmarks/accuracy.py --quick        # a few clips, for a smoke run
@@ -157,12 +164,13 @@ def render_case(case: Case, work: Path, fps: float, *, simulate_fs_hz: float | N
     return clip
 
 
-def analyse(clip: Path, out_json: Path) -> dict:
+def analyse(clip: Path, out_json: Path, config_toml: Path | None = None) -> dict:
+    extra = f", '--config', {str(config_toml)!r}" if config_toml else ""
     code = (
         "import json, resource, sys, time\n"
         "t0 = time.perf_counter()\n"
         "from breathcam.cli import main\n"
-        f"rc = main(['analyze', {str(clip)!r}, '--json', {str(out_json)!r}, '--quiet', '--no-save'])\n"
+        f"rc = main(['analyze', {str(clip)!r}, '--json', {str(out_json)!r}, '--quiet', '--no-save'{extra}])\n"
         "wall = time.perf_counter() - t0\n"
         "ru = resource.getrusage(resource.RUSAGE_SELF)\n"
         # VmHWM is this process's own peak resident memory; ru_maxrss would also count the
@@ -176,6 +184,26 @@ def analyse(clip: Path, out_json: Path) -> dict:
         return json.loads(proc.stdout.strip().splitlines()[-1])
     except (IndexError, json.JSONDecodeError):
         return {"rc": proc.returncode, "error": proc.stderr.strip()[-500:]}
+
+
+def decode(clip: Path) -> dict:
+    """Wall time of decoding every frame of ``clip`` with OpenCV (the analysis's own decoder) in a
+    fresh process: the ceiling the analysis's speed is measured against."""
+    code = (
+        "import json, time\n"
+        "import cv2\n"
+        "t0 = time.perf_counter()\n"
+        f"cap = cv2.VideoCapture({str(clip)!r}, cv2.CAP_FFMPEG)\n"
+        "n = 0\n"
+        "while cap.read()[0]:\n"
+        "    n += 1\n"
+        "print(json.dumps({'frames': n, 'wall_s': time.perf_counter() - t0, 'cpu_s': time.process_time()}))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    try:
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        return {}
 
 
 def iou(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -227,6 +255,12 @@ def summarise(rows: list[dict], title: str) -> str:
     fh = sum(r.get("false_holds", 0) for r in rows if "false_holds" in r)
     minutes = sum(r["duration_s"] for r in rows if "false_holds" in r) / 60.0
     speed = [r["speed_x"] for r in rows if r.get("speed_x")]
+    dec = [r["decode_x"] for r in rows if r.get("decode_x")]
+    wall = sum(r["wall_s"] for r in rows if r.get("wall_s") and r.get("decode_s"))
+    dec_wall = sum(r["decode_s"] for r in rows if r.get("wall_s") and r.get("decode_s"))
+    cpu = sum(r["cpu_s"] for r in rows if r.get("cpu_s") and r.get("decode_cpu_s"))
+    total_s = sum(r["duration_s"] for r in rows if r.get("wall_s") and r.get("decode_s") and r.get("decode_cpu_s"))
+    dec_cpu = sum(r["decode_cpu_s"] for r in rows if r.get("cpu_s") and r.get("decode_cpu_s"))
     mem = [r["maxrss_mb"] for r in rows if r.get("maxrss_mb")]
     return (
         f"{title:<28} n={len(rows):>2} readings={readings:>2}  rate MAE={fmt(statistics.mean(errs) if errs else None)}"
@@ -235,6 +269,9 @@ def summarise(rows: list[dict], title: str) -> str:
         f"  holds found={hf}/{th}"
         f"  false holds/10min={fmt(10 * fh / minutes if minutes else None)}"
         f"  speed x={fmt(statistics.median(speed) if speed else None, 1)}"
+        f" (all clips {fmt(total_s / wall if wall else None, 1)}, in CPU time {fmt(total_s / cpu if cpu else None, 1)};"
+        f" decode x={fmt(statistics.median(dec) if dec else None, 1)},"
+        f" of decode={fmt(dec_wall / wall if wall else None, 3)}, CPU time of decode={fmt(dec_cpu / cpu if cpu else None, 3)})"
         f"  peak MB={fmt(max(mem) if mem else None, 0)}"
     )
 
@@ -248,6 +285,7 @@ def main(argv=None) -> int:
     ap.add_argument("--only", help="substring of case names to run")
     ap.add_argument("--belts-all", action="store_true", help="only belt-driven clips: one 2-minute window of every recording")
     ap.add_argument("--render-only", action="store_true", help="render (and cache) the clips, analyse nothing")
+    ap.add_argument("--config", type=Path, help="analyse with these settings (a TOML file, see docs/config.md)")
     ap.add_argument("--long", type=float, default=0, help="also render and analyse a clip this many seconds long")
     args = ap.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
@@ -269,12 +307,19 @@ def main(argv=None) -> int:
     def run(pair):
         case, clip = pair
         out = clip.with_suffix(".analysis.json")
-        perf = analyse(clip, out)
+        perf = analyse(clip, out, args.config)
         truth = Truth.read(clip.with_suffix(".truth.json"))
         if perf.get("rc") != 0 or not out.exists():
             return case, {"error": perf.get("error", f"exit {perf.get('rc')}"), "duration_s": truth.duration_s, "count_err": 0}
         row = score(truth, json.loads(out.read_text()))
         row["speed_x"] = truth.duration_s / perf["wall_s"]
+        row["wall_s"] = perf["wall_s"]
+        dec = decode(clip)
+        row["cpu_s"] = perf["cpu_s"]
+        if dec.get("wall_s"):
+            row["decode_s"] = dec["wall_s"]
+            row["decode_x"] = truth.duration_s / dec["wall_s"]
+            row["decode_cpu_s"] = dec["cpu_s"]
         row["maxrss_mb"] = perf["maxrss_mb"]
         return case, row
 
@@ -282,7 +327,7 @@ def main(argv=None) -> int:
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         results = list(pool.map(run, pairs))
 
-    print(f"{'clip':<26} {'truth':>6} {'est':>6} {'err':>5} {'count':>5} {'holds':>6} {'false':>5} {'speed':>6} {'MB':>5}")
+    print(f"{'clip':<26} {'truth':>6} {'est':>6} {'err':>5} {'count':>5} {'holds':>6} {'false':>5} {'speed':>6} {'decode':>6} {'MB':>5}")
     for case, r in results:
         if "error" in r:
             print(f"{case.name:<26} ERROR {r['error']}")
@@ -290,7 +335,7 @@ def main(argv=None) -> int:
         holds = f"{r['holds_found']}/{r['truth_holds']}" if "truth_holds" in r else "-"
         print(
             f"{case.name:<26} {fmt(r['truth_bpm'], 1):>6} {fmt(r['est_bpm'], 1):>6} {fmt(r['abs_err']):>5} "
-            f"{r['count_err']:>5} {holds:>6} {r.get('false_holds', '-'):>5} {fmt(r['speed_x'], 1):>6} {fmt(r['maxrss_mb'], 0):>5}"
+            f"{r['count_err']:>5} {holds:>6} {r.get('false_holds', '-'):>5} {fmt(r['speed_x'], 1):>6} {fmt(r.get('decode_x'), 1):>6} {fmt(r['maxrss_mb'], 0):>5}"
         )
     print()
     by_condition: dict[str, list[dict]] = {}

@@ -17,6 +17,7 @@ Every clip is analysed in a fresh process, as a user would run it.  Printed per 
     python benchmarks/real.py                       # every clip, 2 at a time
     python benchmarks/real.py --only benhur_2       # clips whose name contains this
     python benchmarks/real.py --data DIR --jobs 1
+    python benchmarks/real.py --config fast.toml    # with other settings
 
 The clips of ``prescan-dev`` carry no licence: they are read where they lie and nothing derived
 from them is written outside --work (default bench-out/real).
@@ -84,12 +85,14 @@ def discover(data: Path) -> list[Clip]:
 # ------------------------------------------------------------------------------------------
 
 
-def run_one(clip: Path, out_json: Path, out_npz: Path) -> None:
+def run_one(clip: Path, out_json: Path, out_npz: Path, config_toml: Path | None = None) -> None:
+    from breathcam.config import load_config
     from breathcam.pipeline import analyze_clip
     from breathcam.report.export import write_json
 
+    config = load_config(config_toml)
     t0 = time.perf_counter()
-    analysis = analyze_clip(clip)
+    analysis = analyze_clip(clip, config=config)
     elapsed = time.perf_counter() - t0
     write_json(analysis, out_json)
     tr = analysis.traces
@@ -240,10 +243,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", default="", help="only clips whose name contains this")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--json", type=Path, help="also write the per-clip scores here")
+    ap.add_argument("--config", type=Path, help="analyse with these settings (a TOML file, see docs/config.md)")
     ap.add_argument("--one", nargs=3, metavar=("CLIP", "OUT_JSON", "OUT_NPZ"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.one:
-        run_one(*(Path(p) for p in args.one))
+        run_one(*(Path(p) for p in args.one), config_toml=args.config)
         return 0
     clips = [c for c in discover(args.data) if args.only in c.name]
     if not clips:
@@ -256,7 +260,8 @@ def main(argv: list[str] | None = None) -> int:
         out_json.unlink(missing_ok=True)
         out_npz.unlink(missing_ok=True)
         proc = subprocess.run(
-            [sys.executable, __file__, "--one", str(clip.path), str(out_json), str(out_npz)],
+            [sys.executable, __file__, "--one", str(clip.path), str(out_json), str(out_npz)]
+            + (["--config", str(args.config)] if args.config else []),
             capture_output=True, text=True,
         )
         if proc.returncode != 0 or not out_json.is_file():

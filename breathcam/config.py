@@ -58,6 +58,16 @@ class PoseConfig:
     # more slowly than breathing, and pose (about 45 frames/s here) would otherwise cap the analysis
     # below the 5x real-time target.  Between pose frames the regions are held.
     interval_s: float = 0.5
+    # While pose keeps finding the torso where the regions already are (each chest and belly box
+    # within steady_fraction of its size of pose's new one, same view and facing), the interval may
+    # double after each such run up to steady_interval_s; any other outcome (a move, a miss, a false
+    # torso, another view) goes back to interval_s at once.  Pose is the largest cost after optical
+    # flow; 2 s halves the pose runs on the bundled sample (90 -> 41) with identical results there,
+    # but on the real webcam clip (a talking, moving person) the regions then lag and the rate moved
+    # from 11.8 to 8.8/min (trace correlation 0.98).  So off by default (steady_interval_s equal to
+    # interval_s); 0.1 of a box's size is about mediapipe's own jitter on a 150 px chest.
+    steady_interval_s: float = 0.5
+    steady_fraction: float = 0.1
     # Landmarks below this mediapipe visibility are treated as not seen.
     min_visibility: float = 0.5
     # Exponential smoothing of region corners between pose frames (0 = frozen, 1 = no smoothing).
@@ -396,6 +406,17 @@ class MotionConfig:
     # Uniform sampling rate of the motion traces.  10 Hz resolves breaths up to 60/min (1 Hz) with
     # five samples per cycle and keeps the signal core cheap on 30-minute clips.
     fs_hz: float = 10.0
+    # A recorded clip may be tracked on only one frame in every fps / track_hz (3 at 30 fps and
+    # track_hz 10, 2 at 15) while the body is still, on every frame while it moves
+    # (MotionTracker.body_moving).  Optical flow is most of the cost of a frame, so 10 Hz makes the
+    # analysis about 2.4x cheaper in CPU time (docs/measurement.md), but it moves results: a point
+    # sample every 0.1 s lets head and body jitter above 5 Hz fold into the breathing band, which
+    # the every-frame average over each 0.1 s keeps out.  On the real webcam clip (a talking,
+    # moving person) the breathing trace correlates only -0.25 with the every-frame one at 10 Hz,
+    # 0.95 at 15 Hz; the simulated set's rate MAE moves from 0.07 to 0.08/min.  So 0 (every frame,
+    # the accurate default); a faster setting for large archives of still sitters is a choice.
+    # Live analysis always takes every frame.
+    track_hz: float = 0.0
     # Grey frames are blurred by this gaussian sigma before corners and LK (0 = off).  Video
     # compression leaves a static 8x8 block pattern; on plain clothing corners lock onto it and
     # the chest reads too little motion.  Measured on the astronaut (blurred by 8 px to look like
@@ -1477,6 +1498,7 @@ RANGES_BY_KEY: dict[str, tuple[float, float, bool]] = {
     # Sampling rates of internal traces: above 100 Hz no breathing detail is gained and memory and
     # time grow with the rate (a frame rate above 100/s is rare; the trace is resampled to this).
     "motion.fs_hz": (1.0, 100.0, False),
+    "motion.track_hz": (0.0, 1000.0, False),  # 0 = every frame
     "pose.fallback_sample_hz": (0.0, 100.0, True),
     "sound.sample_rate_hz": (1000, 48000, False),
     "sound.frame_hz": (1.0, 1000.0, False),

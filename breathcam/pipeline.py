@@ -35,9 +35,14 @@ def analyze_clip(
     last_report = -1.0
     last_t = 0.0
     interrupted_at: float | None = None
+    # frames the tracker does not need are decoded but never converted, located nor tracked
+    skipping = hasattr(source, "next_wanted_s")
+    fps = float(getattr(source, "fps", 0.0) or 0.0)
     try:
         for frame in source:
             front.step(frame)
+            if skipping:
+                source.next_wanted_s = front.tracker.next_wanted_s(frame.t_s, fps=fps)
             last_t = frame.t_s
             if progress is not None and frame.t_s - last_report >= 1.0:
                 last_report = frame.t_s

@@ -429,3 +429,26 @@ def test_body_moving_says_when_the_whole_body_moves():
     assert squat[late & (speed > 25.0)].mean() > 0.9
     assert squat[late & (speed < 8.0)].mean() < 0.1
     assert (late & (speed < 8.0)).sum() >= 10
+
+
+def test_tracked_frame_rate_follows_track_hz_and_motion():
+    # track_hz 0 (the default): every frame; 10 Hz at 30 fps (or 29.97): one frame in 3, at 25 fps
+    # one in 2; below track_hz: every frame
+    assert MotionTracker().next_wanted_s(1.0, fps=30.0) == -np.inf
+    fast = MotionTracker(config=replace(DEFAULT.motion, track_hz=10.0))
+    assert fast.next_wanted_s(1.0, fps=30.0) == pytest.approx(1.0 + 2.5 / 30.0)
+    assert fast.next_wanted_s(1.0, fps=29.97) == pytest.approx(1.0 + 2.5 / 29.97)
+    assert fast.next_wanted_s(1.0, fps=25.0) == pytest.approx(1.0 + 1.5 / 25.0)
+    assert fast.next_wanted_s(1.0, fps=8.0) == pytest.approx(1.0 + 0.5 / 8.0)
+    assert fast.next_wanted_s(1.0, fps=0.0) == -np.inf
+
+
+def test_fast_median_equals_numpy():
+    from breathcam.capture.tracker import _median
+
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 5, 6, 39, 40):
+        for dtype in (np.float32, np.float64):
+            d = rng.normal(size=(n, 2)).astype(dtype)
+            assert np.array_equal(_median(d, axis=0), np.median(d, axis=0))
+            assert _median(d[:, 0]) == np.median(d[:, 0])

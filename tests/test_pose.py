@@ -841,3 +841,37 @@ def test_an_outline_that_places_nothing_leaves_the_motion_fallback_at_its_pace()
         regions = [loc.locate(Frame(i, i / fps, img)) for i in range(int(seconds * fps))]
     assert all(r.method == "motion" for r in regions)
     assert len(calls) <= seconds / CFG.fallback_update_s + 1
+
+
+def test_regions_steady_tells_pose_confirming_from_pose_moving():
+    from dataclasses import replace
+
+    from breathcam.capture.pose import regions_steady
+    from breathcam.types import TorsoRegions
+
+    held = TorsoRegions(
+        t_s=0.0, chest=Box(100, 100, 250, 200), belly=Box(100, 200, 250, 300), shoulders=None, reference=None,
+        view="front", method="pose", confidence=0.9,
+    )
+    jitter = replace(held, chest=Box(108, 95, 255, 205))  # 5-8 px: mediapipe's own jitter
+    assert regions_steady(held, jitter)
+    moved = replace(held, chest=Box(130, 100, 280, 200))  # 30 px on a 150 px chest
+    assert not regions_steady(held, moved)
+    assert not regions_steady(held, replace(held, view="side"))
+    assert not regions_steady(None, held)
+    assert not regions_steady(held, replace(jitter, method="motion"))
+
+
+def test_mediapipe_loads_without_pyplot_and_pyplot_still_works():
+    code = (
+        "import sys\n"
+        "from breathcam.capture.pose import mediapipe_api\n"
+        "mediapipe_api()\n"
+        "assert 'matplotlib.pyplot' not in sys.modules\n"
+        "import matplotlib\nmatplotlib.use('Agg')\n"
+        "import matplotlib.pyplot as plt\n"
+        "import mediapipe.python.solutions.drawing_utils as du\n"
+        "assert du.plt.figure is plt.figure and type(plt).__name__ == 'module'\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]

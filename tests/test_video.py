@@ -70,11 +70,17 @@ class FakeCapture:
     def isOpened(self):
         return True
 
-    def read(self):
+    def grab(self):
         if self.i >= len(self.times_ms):
-            return False, None
+            return False
         self.i += 1
+        return True
+
+    def retrieve(self):
         return True, np.full(self.shape, self.i % 256, np.uint8)
+
+    def read(self):
+        return self.retrieve() if self.grab() else (False, None)
 
     def get(self, prop):
         if prop == cv2.CAP_PROP_FPS:
@@ -339,3 +345,20 @@ def test_camera_that_opens_but_gives_no_frame(fake_cv2):
 def test_bool_is_not_a_camera_index():
     with pytest.raises(InputError, match="not a video source"):
         open_source(True)
+
+
+def test_frames_before_next_wanted_are_skipped_not_dropped(tmp_path):
+    # the analysis asks for one frame in three: the others are decoded but never delivered, and
+    # the delivered ones keep their own times and content
+    path = write_clip(tmp_path / "clip.avi", n=30, fps=30.0)
+    with open_source(path) as src:
+        frames = []
+        for f in src:
+            frames.append(f)
+            src.next_wanted_s = f.t_s + 2.5 / 30.0
+        assert src.skipped == 20 and src.notes == () and src.ended_reason is None
+    assert [f.index for f in frames] == list(range(10))
+    t = np.array([f.t_s for f in frames])
+    np.testing.assert_allclose(t, np.arange(0, 30, 3) / 30.0, atol=1e-3)
+    levels = np.array([f.image[60:, 80:].mean() for f in frames])
+    np.testing.assert_allclose(levels, 10 * np.arange(0, 30, 3) % 250, atol=4)

@@ -11,7 +11,8 @@ Pose (mediapipe's BlazePose "full" model, tracking the person from run to run: t
 ``mp.solutions`` API of mediapipe 0.10.21 on CPython 3.11-3.12, through the Tasks
 ``PoseLandmarker`` with the model shipped in ``models/`` on 3.13 and later, see
 :func:`mediapipe_api`) runs once per
-``PoseConfig.interval_s``; between runs the regions are held, and each run moves them only part
+``PoseConfig.interval_s`` (optionally longer, up to ``steady_interval_s``, while its runs find the
+torso where it is held); between runs the regions are held, and each run moves them only part
 of the way (``smoothing``) so they do not breathe with the person.  A body that moves (a squat,
 a lift; the caller passes the motion tracker's word for it) is followed instead: pose runs every
 ``moving_interval_s`` and its regions are used as they come, until ``moving_hold_s`` after the
@@ -75,11 +76,13 @@ headless profile.  ``notes`` says which of these happened.
 
 from __future__ import annotations
 
+import importlib
 import math
 import os
 import re
 import sys
 import tempfile
+import types
 from collections import deque
 from dataclasses import dataclass, replace
 from enum import IntEnum
@@ -996,6 +999,24 @@ def smooth_box(held: Box | None, target: Box | None, *, alpha: float) -> Box | N
     )
 
 
+def regions_steady(held: TorsoRegions | None, target: TorsoRegions, *, config: PoseConfig = DEFAULT.pose) -> bool:
+    """Whether ``target`` puts the chest and belly where ``held`` has them: same method, view and
+    facing, each box's centre and sides within ``steady_fraction`` of its size."""
+    if held is None or (held.method, held.view, held.facing) != (target.method, target.view, target.facing):
+        return False
+    f = config.steady_fraction
+    for a, b in ((held.chest, target.chest), (held.belly, target.belly)):
+        if (a is None) != (b is None):
+            return False
+        if a is None:
+            continue
+        w, h = max(a.width, 1.0), max(a.height, 1.0)
+        (ax, ay), (bx, by) = a.center, b.center
+        if abs(bx - ax) > f * w or abs(by - ay) > f * h or abs(b.width - a.width) > f * w or abs(b.height - a.height) > f * h:
+            return False
+    return True
+
+
 def smooth_regions(held: TorsoRegions | None, target: TorsoRegions, *, config: PoseConfig = DEFAULT.pose) -> TorsoRegions:
     """Regions moved part of the way from ``held`` to ``target`` (``config.smoothing``).
 
@@ -1089,6 +1110,33 @@ def _quiet_mediapipe_logging() -> None:
         pass
 
 
+class _DeferredModule(types.ModuleType):
+    """Stands in for a module until an attribute of it is read, then imports the real one."""
+
+    def __getattr__(self, name: str):
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return getattr(importlib.import_module(self.__name__), name)
+
+
+def _import_mediapipe():
+    """``import mediapipe``, without the matplotlib.pyplot that its solutions' drawing helpers
+    import at load time (for a 3-D plot breathcam never draws): over a second of CPU in every
+    process, about a tenth of a one-minute clip's analysis.  While mediapipe loads, a stand-in
+    that imports the real pyplot on first use takes its place; it is withdrawn afterwards, so any
+    later ``import matplotlib.pyplot`` gets the real module."""
+    name = "matplotlib.pyplot"
+    if "mediapipe" in sys.modules or name in sys.modules:
+        return require("mediapipe")
+    stand_in = _DeferredModule(name)
+    sys.modules[name] = stand_in
+    try:
+        return require("mediapipe")
+    finally:
+        if sys.modules.get(name) is stand_in:
+            del sys.modules[name]
+
+
 def mediapipe_api(config: PoseConfig = DEFAULT.pose) -> str:
     """The mediapipe API pose and the outline run on, "tasks" or "solutions" (``mediapipe_api``).
 
@@ -1100,7 +1148,7 @@ def mediapipe_api(config: PoseConfig = DEFAULT.pose) -> str:
     quiet = _StderrFilter()
     try:
         with quiet:
-            mp = require("mediapipe")
+            mp = _import_mediapipe()
     finally:
         quiet.close()
     legacy = hasattr(mp, "solutions") and hasattr(mp.solutions, "pose")
@@ -1515,6 +1563,7 @@ class TorsoLocator:
         self._outline_ok_t = -np.inf  # time of the last outline that placed regions
         self._cover_at_found: float | None = None  # outline's cover of pose's boxes at its last success
         self._last_reset_t = -np.inf  # when pose's tracking was last reset
+        self._interval = config.interval_s  # grows while pose finds the torso where it is held
         self._crop: tuple[int, int] | None = None  # (x0, side) of pose's crop in a landscape frame
         self._segmenter_last_t: float | None = None
         # evidence of which way a side view seen in the outline faces (see _side_facing)
@@ -1640,11 +1689,14 @@ class TorsoLocator:
         return _cover(held, o) >= cfg.outline_hold_fraction * self._cover_at_found
 
     def _pose_due(self, t: float) -> bool:
+        """Pose is due every interval_s while it tracks the person or an outline shows someone
+        (longer while its runs find the torso where it is held: steady_interval_s), every
+        retry_interval_s otherwise, every moving_interval_s while the body moves."""
         if self._last_run_t is None:
             return True
         tracking = self._last_found_t is not None and t - self._last_found_t < self.config.lost_after_s
         someone = self._fresh_outline(t) is not None
-        interval = self.config.interval_s if tracking or someone else self.config.retry_interval_s
+        interval = self._interval if tracking or someone else self.config.retry_interval_s
         if tracking and t < self._moving_until:
             interval = self.config.moving_interval_s
         return t - self._last_run_t >= interval
@@ -1706,6 +1758,13 @@ class TorsoLocator:
                 self._held, outline, landmarks=self._landmarks, config=cfg
             ):
                 self._held = None  # an earlier false torso, accepted while the outline was missing
+        steady = target is not None and not following and self._held is not None and regions_steady(
+            self._held, target, config=cfg
+        )
+        self._interval = (
+            min(max(2.0 * self._interval, cfg.interval_s), max(cfg.steady_interval_s, cfg.interval_s)) if steady
+            else cfg.interval_s
+        )
         if target is None:
             return
         self._found += 1

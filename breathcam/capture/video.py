@@ -10,7 +10,9 @@ whose ``t_s`` strictly increases and starts at 0::
 - :class:`FileSource` streams a file frame by frame (a 30-minute clip is never loaded whole).
   Times are the container's presentation times (right for variable-frame-rate clips), or
   index / fps when the container has none.  Frames wider than ``VideoConfig.max_width_px`` are
-  downscaled and :class:`SourceInfo` reports the delivered size.
+  downscaled and :class:`SourceInfo` reports the delivered size.  A consumer that needs fewer
+  frames sets ``next_wanted_s``: frames before that time are decoded (the codec needs them) but
+  neither converted to BGR nor scaled, which is most of the cost of a frame after decoding.
 - :class:`CameraSource` reads an OpenCV camera; times come from ``time.monotonic()``.
 - :class:`ReplaySource` is a file played against the wall clock: the camera stand-in for live
   tests on machines without a camera.  It drops frames when the consumer is slow, as a camera does.
@@ -252,6 +254,11 @@ class FileSource(_Source):
         self._last_t_s = -math.inf
         self._dropped = 0
         self.ended_reason = None
+        # Frames earlier than this (s) are decoded but not delivered: a consumer that needs fewer
+        # frames than the file has (the analysis while nothing moves) sets it after each frame.
+        # Skipped frames are not counted as dropped and keep the timing of the ones delivered.
+        self.next_wanted_s = -math.inf
+        self.skipped = 0
         self._check_file()
         cv = cv2()
         _quiet_opencv()
@@ -351,16 +358,21 @@ class FileSource(_Source):
             return (f"{self._dropped} frame(s) dropped: their timestamps did not increase",)
         return ()
 
-    def _raw(self) -> Iterator[tuple[np.ndarray, float]]:
-        """(image, container time ms) pairs: the probed frames, then the rest of the file."""
+    def _raw(self) -> Iterator[tuple[np.ndarray | None, float]]:
+        """(image, container time ms) pairs: the probed frames, then the rest of the file.  The
+        rest are only grabbed (decoded, not converted): image None, :meth:`_retrieve` gets it."""
         cv = cv2()
         while self._buffer:
             yield self._buffer.popleft()
+        pos_msec = cv.CAP_PROP_POS_MSEC
         while self._cap is not None:
-            ok, image = self._cap.read()
-            if not ok or image is None:
+            if not self._cap.grab():
                 return
-            yield image, float(self._cap.get(cv.CAP_PROP_POS_MSEC))
+            yield None, float(self._cap.get(pos_msec))
+
+    def _retrieve(self) -> np.ndarray | None:
+        ok, image = self._cap.retrieve() if self._cap is not None else (False, None)
+        return image if ok else None
 
     def __iter__(self) -> Iterator[Frame]:
         cv = cv2()
@@ -375,6 +387,13 @@ class FileSource(_Source):
                 self._dropped += 1
                 continue
             self._last_t_s = t_s
+            if t_s < self.next_wanted_s:
+                self.skipped += 1  # the consumer does not need it: never converted nor scaled
+                continue
+            if image is None:
+                image = self._retrieve()
+                if image is None:
+                    break
             if (image.shape[1], image.shape[0]) != self._size:
                 image = cv.resize(image, self._size, interpolation=cv.INTER_AREA)
             frame = Frame(index=self._index, t_s=t_s, image=image)
