@@ -1,4 +1,4 @@
-"""Command line: ``breathcam analyze | live | exercise | report | sessions | devices | simulate``.
+"""Command line: ``breathcam analyze | live | exercise | assess | report | sessions | devices | simulate``.
 
 Each command parses its options and hands on to the module that does the work (pipeline, live,
 report.*); nothing is computed here but the printed summary.
@@ -101,6 +101,9 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_live_arguments(exercise)
     exercise.add_argument("--cycles", type=int, help="number of breathing cycles (default: the exercise's own)")
 
+    from breathcam.assess.command import add_parser as add_assess
+
+    add_assess(sub)
     sub.add_parser(
         "devices",
         help="list cameras and microphones",
@@ -491,6 +494,10 @@ def main(argv: list[str] | None = None) -> int:
         return _run(lambda: _cmd_live(args))
     if args.command == "exercise":
         return _run(lambda: _cmd_live(args, exercise=args.name))
+    if args.command == "assess":
+        from breathcam.assess.command import run_command
+
+        return _run(lambda: run_command(args, out=_out))
     parser.print_help()
     return EXIT_INPUT
 
