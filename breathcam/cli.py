@@ -73,6 +73,8 @@ def _build_parser() -> argparse.ArgumentParser:
     s_list.add_argument("--last", type=_positive_int, metavar="N", help="only the last N (1 or more)")
     s_show = ssub.add_parser("show", help="key numbers and notes of one session")
     s_show.add_argument("id", metavar="ID")
+    for p in (s_list, s_show):
+        p.add_argument("--lang", choices=("en", "nl"), default="en", help="language of the table")
     s_cmp = ssub.add_parser("compare", help="key numbers of sessions side by side; --html draws the trend")
     s_cmp.add_argument("ids", nargs="*", metavar="ID", help="session ids (default: all of --client)")
     s_cmp.add_argument("--client", metavar="ID", help="compare all sessions of this client")
@@ -410,15 +412,15 @@ def _cmd_sessions(args: argparse.Namespace) -> int:
     with st.SessionStore(args.db, create=False) as db:
         if args.action == "list":
             rows = db.list(client=args.client, limit=args.last)
-            lines = st.list_lines([db.get_numbers(r["id"]) if r["status"] == "live" else r for r in rows])
+            lines = st.list_lines([db.get_numbers(r["id"]) if r["status"] == "live" else r for r in rows], lang=args.lang)
         elif args.action == "show":
-            lines = st.show_lines(db.get_numbers(args.id))
+            lines = st.show_lines(db.get_numbers(args.id), lang=args.lang)
         elif args.action == "note":
             db.add_note(int(db.get(args.id)["id"]), args.text)
             lines = [f"note added to session {args.id}"]
         else:
             rows = [db.get(i) for i in args.ids] if args.ids else db.list(client=args.client) if args.client else []
-            lines = st.compare_lines(rows)
+            lines = st.compare_lines(rows, lang=args.lang)
             if args.html:
                 from breathcam.report.html import write_trend_page
 

@@ -82,6 +82,14 @@ _UPGRADES = {
 }
 
 
+def _has_column(conn: sqlite3.Connection, stmt: str) -> bool:
+    """An ``ALTER TABLE t ADD COLUMN c`` whose column is there already (an upgrade that ran before)."""
+    words = stmt.split()
+    if words[:2] != ["ALTER", "TABLE"] or words[3:5] != ["ADD", "COLUMN"]:
+        return False
+    return any(r[1] == words[5] for r in conn.execute(f"PRAGMA table_info({words[2]})"))
+
+
 def default_db_path() -> Path:
     home = os.environ.get("BREATHCAM_HOME")
     if home:
@@ -179,7 +187,8 @@ class SessionStore:
             with self.conn:
                 upgrades = [s for v in range(version + 1, SCHEMA_VERSION + 1) for s in _UPGRADES[v]]
                 for stmt in _SCHEMA if version == 0 else upgrades:
-                    self.conn.execute(stmt)
+                    if not _has_column(self.conn, stmt):
+                        self.conn.execute(stmt)
                 self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
