@@ -84,7 +84,8 @@ def summary_lines(a) -> list[str]:
             cmp = ">" if p.flagged else "<="
             if p.name == "thoracic_dominant":
                 cmp = "<" if p.flagged else ">="
-            detail = f" ({_f(p.value, 2, lang)} {cmp} {_f(p.threshold, 2, lang)} {p.unit})"
+            unit = t("unit_" + p.unit, lang) if p.unit else ""
+            detail = f" ({_f(p.value, 2, lang)} {cmp} {_f(p.threshold, 2, lang)} {unit})".replace(" )", ")")
         else:
             detail = ""
         lines.append("  " + t("sum_pattern", lang, name=t(p.name, lang), state=state, detail=detail))
@@ -102,6 +103,7 @@ def summary_lines(a) -> list[str]:
 
 def run_command(args: argparse.Namespace, *, out=print) -> int:
     from breathcam.assess import nijmegen as nj
+    from breathcam.assess.texts import t
     from breathcam.assess.protocol import parse_steps
     from breathcam.assess.run import run_assessment
     from breathcam.config import load_config
@@ -127,6 +129,9 @@ def run_command(args: argparse.Namespace, *, out=print) -> int:
         out(*summary_lines(a))
         for line in written:
             out(line)
+    if a.camera_error:
+        # everything asked for was written; the camera's failure is the one error line
+        raise BreathcamError(t("camera_failed", args.lang, why=a.camera_error))
     return 0
 
 

@@ -46,6 +46,7 @@ class Assessment:
     nijmegen: Nijmegen | None = None
     notes: tuple[str, ...] = ()
     analysis: Analysis | None = field(default=None, compare=False, repr=False)
+    camera_error: str | None = None  # why the camera steps could not run (no camera, unreadable clip)
 
 
 def key_numbers(a: Assessment) -> dict:
@@ -105,6 +106,7 @@ def assessment_to_dict(a: Assessment) -> dict:
                                                      "suggests_hvs": a.nijmegen.suggests_hvs},
         "numbers": key_numbers(a),
         "notes": list(a.notes),
+        "camera_error": a.camera_error,
         "analysis": None if a.analysis is None else analysis_to_dict(a.analysis),
     }
 
@@ -120,6 +122,6 @@ def assessment_from_dict(d: dict) -> Assessment:
         control_pause=None if d.get("control_pause") is None else ControlPause(**d["control_pause"]),
         patterns=tuple(PatternFlag(**p) for p in d.get("patterns", ())),
         nijmegen=None if nij is None else Nijmegen(tuple(nij["answers"]), nij.get("cutoff", 23)),
-        notes=tuple(d.get("notes", ())),
+        notes=tuple(d.get("notes", ())), camera_error=d.get("camera_error"),
         analysis=None if d.get("analysis") is None else analysis_from_dict(d["analysis"]),
     )

@@ -153,11 +153,18 @@ def run_assessment(
     results: list[StepResult] = []
     analysis = None
     timeline = None
+    camera_error = None
     if cam_steps:
-        analysis, timeline, results, more = _camera_steps(
-            source, steps=cam_steps, config=config, lang=lang, window=window, realtime=realtime, keys=keys,
-            announce=announce)
-        notes += more
+        try:
+            analysis, timeline, results, more = _camera_steps(
+                source, steps=cam_steps, config=config, lang=lang, window=window, realtime=realtime, keys=keys,
+                announce=announce)
+            notes += more
+        except BreathcamError as exc:
+            # no camera, an unreadable clip, no display: the questionnaire still runs and is kept
+            camera_error = str(exc)
+            results = [StepResult(k, "not done") for k in cam_steps]
+            notes.append(f"camera steps not done: {exc}")
     rest = standing = moving = cp = None
     if analysis is not None:
         windows = {r.kind: (r.start_s, r.end_s) for r in results if r.start_s is not None and r.end_s > r.start_s}
@@ -183,9 +190,10 @@ def run_assessment(
                 notes.append("Nijmegen questionnaire not asked: no terminal (give --nijmegen)")
         results.append(StepResult("nijmegen", "done" if nij is not None else "not done"))
     return Assessment(
-        client=client, lang=lang, started_at=started, source=str(source), recorded_at=recorded_at(source),
+        client=client, lang=lang, started_at=started, source=_source_name(source), recorded_at=recorded_at(source),
         steps=tuple(results), rest=rest, standing=standing, moving=moving, control_pause=cp,
         patterns=patterns, nijmegen=nij, notes=tuple(dict.fromkeys(notes)), analysis=analysis,
+        camera_error=camera_error,
     )
 
 
@@ -284,3 +292,9 @@ def _display_available() -> bool:
     if sys.platform.startswith("linux"):
         return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     return True
+
+
+def _source_name(source) -> str:
+    if isinstance(source, int) or (isinstance(source, str) and source.isdigit() and not Path(source).exists()):
+        return f"camera {int(source)}"
+    return str(getattr(getattr(source, "info", None), "name", source)) if not isinstance(source, (str, Path)) else str(source)

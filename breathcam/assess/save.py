@@ -75,6 +75,9 @@ def save_outputs(a, *, json_path=None, csv_path=None, report_dir=None, pdf: bool
     from breathcam.assess.result import assessment_to_dict
     from breathcam.fileio import make_folder, write_output
 
+    from breathcam.assess.texts import t
+
+    lang = a.lang
     lines: list[str] = []
     sid = None
     if save:
@@ -82,16 +85,16 @@ def save_outputs(a, *, json_path=None, csv_path=None, report_dir=None, pdf: bool
 
         try:
             sid = save_assessment(a, db=db, config=config)
-            lines.append(f"saved as session {sid} (breathcam sessions show {sid})")
+            lines.append(t("saved", lang, id=sid))
         except BreathcamError as exc:  # the files below are still written
-            lines.append(f"not saved in the history: {exc}")
+            lines.append(t("not_saved", lang, why=exc))
     data = assessment_to_dict(a)
     if sid is not None:
         data["session_id"] = sid
     if json_path:
-        lines.append(f"assessment written to {write_output(json_path, json.dumps(data, indent=1))}")
+        lines.append(t("written_json", lang, p=write_output(json_path, json.dumps(data, indent=1))))
     if csv_path:
-        lines.append(f"numbers written to {write_output(csv_path, assessment_csv(a))}")
+        lines.append(t("written_csv", lang, p=write_output(csv_path, assessment_csv(a))))
     if report_dir:
         from breathcam.assess.report import write_report
 
@@ -105,9 +108,9 @@ def save_outputs(a, *, json_path=None, csv_path=None, report_dir=None, pdf: bool
 
             history = previous_assessments(a.client, until_id=sid, db=db, config=config)
         write_report(a, path, history=history, session_id=sid)
-        lines.append(f"report written to {path}")
+        lines.append(t("written_report", lang, p=path))
         if pdf:
             from breathcam.assess.report import print_pdf
 
-            lines.append(f"PDF written to {print_pdf(path, path.with_suffix('.pdf'))}")
+            lines.append(t("written_pdf", lang, p=print_pdf(path, path.with_suffix(".pdf"))))
     return lines
