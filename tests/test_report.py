@@ -17,6 +17,7 @@ from breathcam.report.csv import BREATH_COLUMNS, write_csvs
 from breathcam.report.export import analysis_from_dict, analysis_to_dict, summary_numbers
 from breathcam.report.html import COLORS, render_report
 from breathcam.simulate.waveform import simulate_breathing
+from breathcam.report.stats import breath_numbers
 from breathcam.types import InputError, MotionTraces
 
 FS = 10.0
@@ -57,8 +58,16 @@ def test_report_shows_the_numbers(session):
     text = _text(doc)
     nums = summary_numbers(a)
     assert f"{a.rate_bpm:.1f}" in text and "/min" in text
-    assert f"{100 * nums['cv_duration']:.0f}%" in text  # variability card
-    assert f"RMSSD {nums['rmssd_s']:.1f} s" in text
+    # variability on the breaths without holds: the two holds do not make it the loudest number
+    free = breath_numbers(a.breaths, a.holds)
+    assert free["cv_duration"] < nums["cv_duration"]
+    true_d = [br.end - br.inhale_start for br in truth.breaths
+              if not any(min(br.end, h.end) - max(br.inhale_start, h.start) > 0 for h in truth.holds)]
+    assert free["cv_duration"] == pytest.approx(statistics.stdev(true_d) / statistics.fmean(true_d), rel=0.25)
+    assert f"{100 * free['cv_duration']:.0f}%" in text  # variability card
+    assert f"RMSSD {free['rmssd_s']:.1f} s" in text
+    longest = max(h.duration_s for h in a.holds)
+    assert f"longest {longest:.1f} s" in text  # the card as the holds table: one decimal
     # per-breath table: one row per breath, holds named in the remarks
     table = doc.split('<section class="breaths">', 1)[1].split("</table>", 1)[0]
     assert table.count("<tr") - 1 == len(a.breaths)

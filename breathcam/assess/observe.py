@@ -21,6 +21,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Sequence
 
+from breathcam.report.stats import free_breaths
 from breathcam.types import Breath, Hold, Repetition
 
 __all__ = ["Observation", "free_breaths", "observe"]
@@ -61,12 +62,6 @@ class Observation:
 
 def _r(x, nd: int = 2):
     return None if x is None or not math.isfinite(x) else round(float(x), nd)
-
-
-def free_breaths(breaths: Sequence[Breath], holds: Sequence[Hold]) -> list[Breath]:
-    """The breaths that contain no part of a hold (a hold after inhale lies inside its breath; one
-    after exhale lengthens the breath's pause)."""
-    return [b for b in breaths if not any(min(b.end, h.end) - max(b.inhale_start, h.start) > 0 for h in holds)]
 
 
 def observe(
