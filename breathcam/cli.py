@@ -63,6 +63,7 @@ def _build_parser() -> argparse.ArgumentParser:
     report.add_argument("--lang", choices=("en", "nl"), default="en", help="report language")
     report.add_argument("--db", metavar="PATH", help="session history database")
     report.add_argument("--config", metavar="FILE.toml", help="override thresholds (see docs/config.md)")
+    report.add_argument("--pdf", action="store_true", help="also print the report to PDF (headless Chromium, A4)")
 
     sessions = sub.add_parser("sessions", help="the session history: list, show, compare, note",
                               description="The session history (SQLite): list, show, compare sessions, add notes.")
@@ -199,7 +200,7 @@ def _cmd_live(args: argparse.Namespace, *, exercise: str | None = None) -> int:
             except BreathcamError as exc:
                 errors.append(str(exc))
     if not args.quiet:
-        _out(*summary_lines(result.analysis))
+        _out(*_summary(result.analysis, args.lang))
         comp = result.analysis.compliance
         if comp is not None:
             phases = ", ".join(f"{k} {100 * v:.0f}%" for k, v in comp.per_phase.items())
@@ -274,6 +275,15 @@ def summary_lines(analysis) -> list[str]:
     return lines
 
 
+def _summary(analysis, lang: str) -> list[str]:
+    """The summary in the language asked for (--lang)."""
+    if lang == "nl":
+        from breathcam.report.summary import summary_lines_nl
+
+        return summary_lines_nl(analysis)
+    return summary_lines(analysis)
+
+
 def _movement_lines(m) -> list[str]:
     """One line on breathing while moving (signals.movement), none when the body did not move."""
     if m is None or not m.reps:
@@ -334,7 +344,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     with shielded():
         outs = _save_outputs(analysis, args, config, stem=path.stem)
     if not args.quiet:
-        _out(*summary_lines(analysis))
+        _out(*_summary(analysis, args.lang))
         _print_outputs(outs)
     return _report_errors(outs["errors"])
 
@@ -396,6 +406,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
                               config=load_config(args.config))
     if not _is_stream(path):
         _out(f"report written to {path}")
+        if args.pdf:
+            from breathcam.assess.report import print_pdf
+
+            _out(f"PDF written to {print_pdf(path, path.with_suffix('.pdf'))}")
     return 0
 
 

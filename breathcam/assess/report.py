@@ -30,6 +30,8 @@ WORDS: dict[str, dict[str, str]] = {
     "source": {"en": "Source", "nl": "Bron"},
     "summary": {"en": "Summary", "nl": "Samenvatting"},
     "steps": {"en": "Steps", "nl": "Stappen"},
+    "step": {"en": "Step", "nl": "Stap"},
+    "status": {"en": "Status", "nl": "Status"},
     "measure": {"en": "Measure", "nl": "Meting"},
     "value": {"en": "Value", "nl": "Waarde"},
     "reference": {"en": "Reference", "nl": "Referentie"},
@@ -124,20 +126,26 @@ def _note(n: str, lang: str) -> str:
 def _obs_rows(o, lang: str, cfg: Config) -> list[tuple[str, str, str]]:
     c = cfg.assess
     pm = _w("per_min", lang)
+    deg = _w("deg", lang)
+
+    def u(v, nd: int, unit: str) -> str:
+        return "-" if v is None else f"{num(v, nd, lang)} {unit}"
+
     rows = [
         (_w("breaths", lang), f"{o.n_breaths}", ""),
-        (_w("rate", lang), f"{num(o.rate_bpm, 1, lang)} {pm}", f"{num(c.normal_rate_low_bpm, 0, lang)}-{num(c.normal_rate_high_bpm, 0, lang)} {pm}"),
+        (_w("rate", lang), u(o.rate_bpm, 1, pm), f"{num(c.normal_rate_low_bpm, 0, lang)}-{num(c.normal_rate_high_bpm, 0, lang)} {pm}"),
         (_w("cv", lang), num(o.cv_duration, 2, lang), ""),
-        (_w("rmssd", lang), f"{num(o.rmssd_s, 2, lang)} s", ""),
-        (_w("inhale", lang), f"{num(o.inhale_s, 1, lang)} s", ""),
-        (_w("exhale", lang), f"{num(o.exhale_s, 1, lang)} s", ""),
-        (_w("pause", lang), f"{num(o.pause_s, 1, lang)} s", ""),
+        (_w("rmssd", lang), u(o.rmssd_s, 2, "s"), ""),
+        (_w("inhale", lang), u(o.inhale_s, 1, "s"), ""),
+        (_w("exhale", lang), u(o.exhale_s, 1, "s"), ""),
+        (_w("pause", lang), u(o.pause_s, 1, "s"), ""),
         (_w("ie", lang), "-" if o.ie_ratio is None else f"1:{num(o.ie_ratio, 1, lang)}",
          f"1:{num(c.normal_ie_low, 1, lang)} - 1:{num(c.normal_ie_high, 1, lang)}"),
         (_w("belly", lang), num(o.belly_share, 2, lang), f"< {num(c.thoracic_max_belly_share, 2, lang)}: "
          + t("thoracic_dominant", lang).lower()),
-        (_w("phase", lang), f"{num(o.phase_deg, 0, lang)} {_w('deg', lang)}", f"<= {num(c.asynchrony_phase_deg, 0, lang)} {_w('deg', lang)}"),
-        (_w("sighs", lang), f"{num(o.sighs_per_min, 1, lang)} {pm} ({o.n_sighs})", f"< {num(c.sighs_per_min, 1, lang)} {pm}"),
+        (_w("phase", lang), u(o.phase_deg, 0, deg), f"<= {num(c.asynchrony_phase_deg, 0, lang)} {deg}"),
+        (_w("sighs", lang), "-" if o.sighs_per_min is None else f"{num(o.sighs_per_min, 1, lang)} {pm} ({o.n_sighs})",
+         f"< {num(c.sighs_per_min, 1, lang)} {pm}"),
         (_w("holds", lang), f"{len(o.holds)} ({num(o.longest_hold_s, 1, lang)} s)" if o.holds else _w("none", lang), ""),
     ]
     if o.reps:
@@ -215,14 +223,6 @@ def render_report(a, *, history: Sequence[dict] | None = None, session_id: int |
                      f'<div class="small">{_e(t("cp_guidance", lang))}</div></div>')
     if cards:
         out.append('<div class="cards">' + "".join(cards) + "</div>")
-    # steps
-    out.append(f"<h2>{_e(w('steps'))}</h2>")
-    out.append(_table([w("steps"), w("finding")], [(t(s.kind + "_title", lang), w("status_" + s.status)) for s in a.steps]))
-    for o in (a.rest, a.standing, a.moving):
-        if o is None:
-            continue
-        out.append(f"<h2>{_e(t(o.kind + '_title', lang))}</h2>")
-        out.append(_table([w("measure"), w("value"), w("reference")], _obs_rows(o, lang, config)))
     if a.patterns:
         out.append(f"<h2>{_e(w('patterns'))}</h2>")
         rows = []
@@ -239,6 +239,14 @@ def render_report(a, *, history: Sequence[dict] | None = None, session_id: int |
             rows.append((_e(t(p.name, lang)), finding, basis))
         out.append(_table([w("pattern"), w("finding"), w("basis")], rows, raw=True))
         out.append(f'<p class="small">{_e(w("disclaimer"))}</p>')
+    # steps
+    out.append(f"<h2>{_e(w('steps'))}</h2>")
+    out.append(_table([w("step"), w("status")], [(t(s.kind + "_title", lang), w("status_" + s.status)) for s in a.steps]))
+    for o in (a.rest, a.standing, a.moving):
+        if o is None:
+            continue
+        out.append(f"<h2>{_e(t(o.kind + '_title', lang))}</h2>")
+        out.append(_table([w("measure"), w("value"), w("reference")], _obs_rows(o, lang, config)))
     if a.nijmegen is not None:
         from breathcam.assess.nijmegen import ITEMS, SCALE
 
@@ -310,4 +318,8 @@ def print_pdf(html_path, pdf_path, *, timeout_s: float = 60.0) -> Path:
         raise BreathcamError(f"printing the report to PDF failed: {exc}") from None
     if not pdf_path.exists() or pdf_path.stat().st_size == 0:
         raise BreathcamError("printing the report to PDF failed (Chromium wrote nothing); the HTML report was written")
+    try:
+        pdf_path.chmod(0o600)  # a client's health data: private, as every breathcam output (fileio)
+    except OSError:
+        pass
     return pdf_path

@@ -1047,6 +1047,24 @@ def _recorded_at(source: str | None) -> str | None:
     return None
 
 
+def _assessment_report(row: dict, analysis: Analysis, trend: list[dict], *, out, lang: str, config: Config) -> Path:
+    """``breathcam report ID`` of an assessment: the assessment's own page (breathcam.assess.report)."""
+    import json
+
+    from breathcam.assess.report import write_report as write_assessment
+    from breathcam.assess.result import assessment_from_dict
+    from breathcam.fileio import is_stream_or_device, make_folder
+
+    a = dataclasses.replace(assessment_from_dict(json.loads(row["assessment_json"])), analysis=analysis, lang=lang)
+    history = [r for r in trend if r.get("kind") == "assessment"]
+    target = Path(out) if out else Path.cwd()
+    if target.suffix.lower() not in (".html", ".htm") and not is_stream_or_device(target):
+        target = make_folder(target) / f"assessment-{row['id']}.html"
+    elif not is_stream_or_device(target) and not target.parent.is_dir():
+        raise BreathcamError(f"cannot write {target}: folder {target.parent} does not exist")
+    return write_assessment(a, target, history=history, session_id=row["id"], config=config)
+
+
 def render_trend_page(points: Sequence[dict], *, client: str, lang: str = "en", now: datetime | None = None) -> str:
     """A page of its own with a client's sessions over time and a table of their key numbers."""
     if lang not in LANGS:
@@ -1122,6 +1140,8 @@ def report_for_session(
             analysis, row = store.load_analysis(session)
             if row["client"]:
                 trend = store.trend(row["client"], until_id=row["id"])
+        if row.get("kind") == "assessment" and row.get("assessment_json"):
+            return _assessment_report(row, analysis, trend, out=out, lang=lang, config=config)
         meta = {k: row[k] for k in ("id", "started_at", "exercise", "notes", "client")}
         extras = {}
         stem, default_dir = f"session-{row['id']}", Path.cwd()
