@@ -144,3 +144,32 @@ def test_texts_have_both_languages_with_the_same_fields():
         assert set(langs) == {"en", "nl"}, key
         fields = [{f for _, f, _, _ in string.Formatter().parse(v) if f} for v in langs.values()]
         assert fields[0] == fields[1], key
+
+
+def test_banner_says_step_countdown_and_keys_in_dutch():
+    from breathcam.assess.run import _draw_banner, banner_lines
+    import numpy as np
+
+    tl = Timeline(plan(steps=("rest", "hold")))
+    lines = banner_lines(tl.at(2.0), lang="nl", index=1, total=2)
+    assert lines[0] == "1/2 Observatie in rust: begint over 3 s"
+    assert "volgende stap" in lines[2]
+    lines = banner_lines(tl.at(DEFAULT.assess.countdown_s + DEFAULT.assess.rest_s + 10.0), lang="en", index=2, total=2)
+    assert lines[0].startswith("2/2 Breath-hold test (control pause):") and lines[0].endswith("s left")
+    img = np.full((480, 640, 3), 200, np.uint8)
+    out = _draw_banner(img, lines, config=DEFAULT)
+    assert out.shape == img.shape and (out[-70:] != 200).any() and (img == 200).all()
+
+
+def test_assessment_json_round_trip():
+    from breathcam.assess.control_pause import ControlPause
+    from breathcam.assess.result import Assessment, StepResult, assessment_from_dict, assessment_to_dict
+
+    rest = observe(_breaths(24), [Hold(30.0, 34.0, "exhale", 0.8)], window=(0, 120), pattern_confidence=0.9)
+    a = Assessment(client="C1", lang="nl", started_at="2026-01-01T10:00:00", source="x.mp4", recorded_at=None,
+                   steps=(StepResult("rest", "done", 0.0, 120.0),), rest=rest,
+                   control_pause=ControlPause(20.0, 1.0, 21.0, "exhale"), patterns=flag_patterns(rest),
+                   nijmegen=nj.parse(",".join(["2"] * 16)))
+    d = assessment_to_dict(a)
+    assert d["kind"] == "assessment" and d["numbers"]["control_pause_s"] == 20.0 and d["numbers"]["nijmegen_total"] == 32
+    assert assessment_from_dict(d) == a
