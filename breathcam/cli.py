@@ -342,7 +342,9 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     from breathcam.stopsignals import shielded
 
     with shielded():
-        outs = _save_outputs(analysis, args, config, stem=path.stem)
+        from breathcam.report.html import output_stem
+
+        outs = _save_outputs(analysis, args, config, stem=output_stem(path.stem, client=args.client))
     if not args.quiet:
         _out(*_summary(analysis, args.lang))
         _print_outputs(outs)

@@ -533,10 +533,11 @@ def test_two_clients_same_clip_name_into_one_report_folder(wav, tmp_path, run_cl
         proc = run_cli("analyze", str(d / "session.wav"), "--report", str(reports), "--csv", str(reports),
                        "--client", client)
         assert proc.returncode == 0, proc.stderr
-    assert "report written to " + str(reports / "session-2.report.html") in proc.stdout
-    first, second = (reports / "session.report.html").read_text(), (reports / "session-2.report.html").read_text()
+    # the names carry the client: nothing is replaced, and each file says whose it is
+    assert "report written to " + str(reports / "C2-session.report.html") in proc.stdout
+    first, second = (reports / "C1-session.report.html").read_text(), (reports / "C2-session.report.html").read_text()
     assert "C1" in first and "C2" not in first and "C2" in second
-    assert (reports / "session-2.breaths.csv").exists() and (reports / "session-2.seconds.csv").exists()
+    assert (reports / "C2-session.breaths.csv").exists() and (reports / "C2-session.seconds.csv").exists()
 
 
 # ---------------------------------------------------------------------------------------------

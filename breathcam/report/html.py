@@ -1034,6 +1034,21 @@ def render_report(
     return "".join(p for p in parts if p)
 
 
+def output_stem(stem: str, *, client: str | None = None) -> str:
+    """The name a clip's outputs are made from: the client's id first when given (two clients'
+    clips of the same name stay apart), reduced to letters, digits, ``-`` and ``_``.
+
+    >>> output_stem("session", client="C1/ward 3")
+    'C1-ward-3-session'
+    """
+    import re
+
+    if not client:
+        return stem
+    safe = re.sub(r"[^0-9A-Za-z_-]+", "-", client).strip("-")
+    return f"{safe}-{stem}" if safe else stem
+
+
 def _recorded_at(source: str | None) -> str | None:
     """A clip's recording date: its file time (local, to the minute); None for a camera or a missing file."""
     if not source:
