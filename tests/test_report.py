@@ -165,3 +165,28 @@ def test_a_hold_running_into_the_end_reads_at_least(session):
     d = f"{last.duration_s:.1f}"
     assert f"at least {d} s" in en and f"minstens {d.replace('.', ',')} s" in nl
     assert f"at least {a.holds[0].duration_s:.1f} s" not in en  # a closed hold keeps its plain length
+
+
+def test_one_hold_does_not_pull_the_rate_curve_or_the_cards():
+    """One deliberate 8 s hold among breaths at 12.5/min: the report's rate curve stays at the
+    breaths' rate (a gap, not a dip to 8-9/min), the variability is that of the breaths, and the
+    held breath's I:E is not shown as a number (the hold is no inhale)."""
+    from breathcam.report.stats import rate_curve
+    from breathcam.types import Breath, Hold
+
+    bs = [Breath(4.8 * k, 4.8 * k + 1.9, 4.8 * k + 4.3, 4.8 * (k + 1), 5.0, 0.9) for k in range(10)]
+    t = 48.0
+    held = Breath(t, t + 10.0, t + 12.4, t + 12.9, 5.0, 0.9)  # inhale 1.9 s + an 8 s hold after it
+    bs += [held] + [Breath(t + 12.9 + 4.8 * k, t + 12.9 + 4.8 * k + 1.9, t + 12.9 + 4.8 * k + 4.3,
+                           t + 12.9 + 4.8 * (k + 1), 5.0, 0.9) for k in range(10)]
+    hold = Hold(t + 1.9, t + 9.9, "inhale", 0.9)
+    rates = [r for _, r, _ in rate_curve(bs, [hold], window_s=40.0) if r is not None]
+    assert min(rates) == pytest.approx(12.5, abs=0.1) and max(rates) == pytest.approx(12.5, abs=0.1)
+    from breathcam.types import Analysis, Pattern, Quality
+
+    a = Analysis("hold.mp4", bs[-1].end, 12.5, (), tuple(bs), (hold,), Pattern(), Quality(0.9, 1.0))
+    doc = render_report(a, lang="en")
+    text = _text(doc)
+    assert "Variability" in text and "0%" in text and "RMSSD 0.0 s" in text
+    table = doc.split('<section class="breaths">', 1)[1]
+    assert "<td>hold</td>" in table and "5.26" not in table  # 10.0 / 1.9: the hold counted as inhale

@@ -27,7 +27,7 @@ from breathcam import __version__
 from breathcam.config import DEFAULT, Config
 from breathcam.report.export import summary_numbers
 from breathcam.report.notes import translate_note
-from breathcam.report.stats import breath_numbers, holds_in
+from breathcam.report.stats import breath_numbers, holds_in, rate_curve
 from breathcam.types import Analysis, BreathcamError
 
 __all__ = ["render_report", "write_report", "render_trend_page", "write_trend_page", "report_for_session", "LANGS", "COLORS"]
@@ -549,6 +549,12 @@ def _chest_belly_section(analysis: Analysis, *, lang: str) -> str:
 def _rate_section(analysis: Analysis, *, lang: str, config: Config) -> str:
     T = _T[lang]
     pts = [p for p in analysis.rate_series]
+    if analysis.holds and analysis.breaths:
+        # a hold is no slow breathing: the curve is drawn from the breaths without holds (a gap at a hold)
+        from breathcam.types import RatePoint
+
+        pts = [RatePoint(t, r, c) for t, r, c in rate_curve(analysis.breaths, analysis.holds,
+                                                            window_s=config.rate.window_s)]
     if not pts or all(p.bpm is None for p in pts):
         return ""
     bpms = [p.bpm for p in pts if p.bpm is not None]

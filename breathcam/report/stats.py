@@ -21,7 +21,7 @@ from typing import Sequence
 
 from breathcam.types import Breath, Hold
 
-__all__ = ["free_breaths", "breath_numbers", "holds_in"]
+__all__ = ["free_breaths", "breath_numbers", "holds_in", "rate_curve"]
 
 
 def holds_in(b: Breath, holds: Sequence[Hold]) -> list[Hold]:
@@ -61,3 +61,32 @@ def breath_numbers(breaths: Sequence[Breath], holds: Sequence[Hold], *, min_brea
         "cv_duration": _r(cv, 3),
         "rmssd_s": _r(rmssd, 2),
     }
+
+
+def rate_curve(breaths: Sequence[Breath], holds: Sequence[Hold], *, window_s: float, step_s: float = 1.0,
+               min_breaths: int = 2) -> list[tuple[float, float | None, float]]:
+    """The rate over time as a report draws it: every ``step_s``, 60 x the breaths without a hold
+    whose middle lies in the ``window_s`` around that time / the time they span; (t, rate or None,
+    the breaths' mean confidence).  A hold leaves a gap instead of pulling the rate down.
+
+    >>> bs = [Breath(5.0 * k, 5.0 * k + 2, 5.0 * k + 4.5, 5.0 * k + 5, 1.0, 1.0) for k in range(12)]
+    >>> {round(r, 1) for _, r, _ in rate_curve(bs, (), window_s=20.0) if r is not None}
+    {12.0}
+    """
+    free = free_breaths(breaths, holds)
+    if not breaths:
+        return []
+    mids = [(0.5 * (b.inhale_start + b.end), b) for b in free]
+    t0, t1 = breaths[0].inhale_start, breaths[-1].end
+    out = []
+    t = t0
+    while t <= t1 + 1e-9:
+        inside = [b for m, b in mids if abs(m - t) <= 0.5 * window_s]
+        if len(inside) >= min_breaths:
+            span = sum(b.duration_s for b in inside)
+            out.append((round(t, 3), 60.0 * len(inside) / span if span > 0 else None,
+                        statistics.fmean(b.confidence for b in inside)))
+        else:
+            out.append((round(t, 3), None, 0.0))
+        t += step_s
+    return out
