@@ -214,7 +214,6 @@ def test_sessions_compare_shows_control_pause_and_nijmegen(full_run, run_cli):
 
     db = full_run["db"]
     a = load_assessment(1, db=db)
-    from breathcam.assess.control_pause import ControlPause
     from breathcam.assess.nijmegen import Nijmegen
 
     later = replace(a, started_at="2099-01-01T09:30:00", control_pause=replace(a.control_pause, camera_s=24.0),

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from breathcam.types import BreathcamError
 
@@ -115,7 +114,7 @@ def run_command(args: argparse.Namespace, *, out=print) -> int:
     except ParameterError as exc:
         raise BreathcamError(str(exc)) from None
     answers = nj.load(args.nijmegen, lang=args.lang, config=config.assess) if args.nijmegen else "ask"
-    outs = _check_outputs(args)
+    _check_outputs(args)
     source = args.source if args.source is not None else args.camera
     announce = None if args.quiet else (lambda line: out(line))
     a = run_assessment(source, steps=steps, config=config, lang=args.lang, client=args.client,

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 import sys
-import time
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Sequence

@@ -30,7 +30,6 @@ def assessment_csv(a) -> str:
     import csv
     import io
 
-    from breathcam.assess.result import key_numbers
     from breathcam.text import csv_cell
 
     rows = [("assessment", "client", a.client or "", ""), ("assessment", "started_at", a.started_at, ""),

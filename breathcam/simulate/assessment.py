@@ -19,7 +19,7 @@ from dataclasses import asdict, replace
 
 from breathcam.config import DEFAULT, AssessConfig
 from breathcam.simulate.movement import _exhale_in, _with_movement, regular_reps
-from breathcam.simulate.waveform import Breathing, simulate_breathing
+from breathcam.simulate.waveform import simulate_breathing
 from breathcam.types import ParameterError
 
 __all__ = ["assessment_breathing", "planted_patterns", "render_assessment"]
