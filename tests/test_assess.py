@@ -209,22 +209,43 @@ def test_bad_nijmegen_on_the_command_line_is_refused(answers, fragment, tmp_path
     assert not (tmp_path / "h.sqlite").exists()  # refused before anything started
 
 
-def test_sessions_compare_shows_control_pause_and_nijmegen(full_run, run_cli):
-    from breathcam.assess.history import load_assessment, save_assessment
-
-    db = full_run["db"]
-    a = load_assessment(1, db=db)
+def _assessment(started_at: str, cp_s: float, answers: int):
+    from breathcam.assess.control_pause import ControlPause
     from breathcam.assess.nijmegen import Nijmegen
+    from breathcam.assess.observe import observe
+    from breathcam.assess.patterns import flag_patterns
+    from breathcam.assess.result import Assessment, StepResult
+    from breathcam.types import Breath
 
-    later = replace(a, started_at="2099-01-01T09:30:00", control_pause=replace(a.control_pause, camera_s=24.0),
-                    nijmegen=Nijmegen((1,) * 16))
-    save_assessment(later, db=db)
+    bs = [Breath(5.0 * k, 5.0 * k + 2, 5.0 * k + 4.5, 5.0 * k + 5, 1.0, 1.0) for k in range(24)]
+    rest = observe(bs, (), window=(0.0, 120.0), pattern_confidence=0.9)
+    return Assessment(client="C1", lang="en", started_at=started_at, source="camera 0", recorded_at=None,
+                      steps=(StepResult("rest", "done", 0.0, 120.0), StepResult("hold", "done", 125.0, 200.0)),
+                      rest=rest, control_pause=ControlPause(cp_s, 130.0, 130.0 + cp_s, "exhale"),
+                      patterns=flag_patterns(rest), nijmegen=Nijmegen((answers,) * 16))
+
+
+def test_sessions_compare_shows_control_pause_and_nijmegen(tmp_path, run_cli):
+    from breathcam.assess.history import save_assessment
+    from breathcam.assess.save import save_outputs
+
+    db = tmp_path / "h.sqlite"
+    save_assessment(_assessment("2026-01-10T09:00:00", 14.0, 2), db=db)
+    save_assessment(_assessment("2026-01-10T16:30:00", 18.5, 2), db=db)  # the same day: told apart by the time
+    lines = save_outputs(_assessment("2026-03-02T10:15:00", 24.0, 1), report_dir=tmp_path / "rep", db=db)
+    assert lines[0].startswith("saved as session 3") and (tmp_path / "rep" / "assessment-3.html").exists()
+    page = (tmp_path / "rep" / "assessment-3.html").read_text()
+    assert "Change since the previous assessment" in page and "+5.5" in page and "-16" in page
     proc = run_cli("sessions", "--db", str(db), "compare", "--client", "C1")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
+    assert "2026-01-10 09:00" in lines[0] and "2026-01-10 16:30" in lines[0]
     cp_line = next(x for x in lines if x.startswith("control pause (s)"))
-    assert cp_line.split()[-2] == "24.00" and "2099-01-01 09:30" in lines[0]
+    assert cp_line.split()[-4:] == ["14.00", "18.50", "24.00", "+10.00"]
     nij_line = next(x for x in lines if x.startswith("Nijmegen total"))
-    assert nij_line.split()[-1] == "-15"
+    assert nij_line.split()[-4:] == ["32", "32", "16", "-16"]
     nl = run_cli("sessions", "--db", str(db), "compare", "--client", "C1", "--lang", "nl").stdout
-    assert "controlepauze (s)" in nl and "24,00" in nl
+    assert "controlepauze (s)" in nl and "24,00" in nl and "verschil" in nl
+    # a second report of the same assessment never replaces the first
+    again = save_outputs(_assessment("2026-03-02T10:15:00", 24.0, 1), report_dir=tmp_path / "rep", save=False)
+    assert any("assessment-C1-2026-03-02-101500.html" in x for x in again)

@@ -603,7 +603,10 @@ def compare_lines(rows: Sequence[dict], *, lang: str = "en") -> list[str]:
     for k in _columns(rows):
         vals = [r.get(k) for r in rows]
         a, b = vals[0], vals[-1]
-        change = _fl(float(b - a), 2, lang) if isinstance(a, (int, float)) and isinstance(b, (int, float)) else ""
+        if isinstance(a, int) and isinstance(b, int) and not isinstance(a, bool):
+            change = str(b - a)  # counts and scores stay whole
+        else:
+            change = _fl(float(b - a), 2, lang) if isinstance(a, (int, float)) and isinstance(b, (int, float)) else ""
         if change and not change.startswith("-"):
             change = "+" + change
         body.append([_label(k, lang), *[_value(r, k, lang) for r in rows], change])
