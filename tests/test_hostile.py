@@ -91,7 +91,7 @@ def test_json_to_full_device_is_a_clear_error_and_keeps_everything_else(wav, ful
     assert stat.S_ISCHR(after.st_mode) and after.st_rdev == before.st_rdev and after.st_ino == before.st_ino
     # the analysis was not lost: summary printed, report written, session saved
     assert "a.wav: 15.0 s" in proc.stdout and "saved as session" in proc.stdout
-    assert (tmp_path / "rep" / "a.report.html").stat().st_size > 1000
+    assert (tmp_path / "rep" / "C9-a.report.html").stat().st_size > 1000
     assert not list(full_device.parent.glob("*.tmp")) and not list(full_device.parent.glob(".full.*"))
 
 
