@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Sequence
 
 from breathcam.assess.texts import t
+from breathcam.report.notes import translate_note
 from breathcam.config import DEFAULT, Config
 
 __all__ = ["render_report", "write_report", "print_pdf", "WORDS"]
@@ -33,6 +34,7 @@ WORDS: dict[str, dict[str, str]] = {
     "step": {"en": "Step", "nl": "Stap"},
     "status": {"en": "Status", "nl": "Status"},
     "measure": {"en": "Measure", "nl": "Meting"},
+    "observations": {"en": "Observations", "nl": "Observaties"},
     "value": {"en": "Value", "nl": "Waarde"},
     "reference": {"en": "Reference", "nl": "Referentie"},
     "rate": {"en": "Breathing rate", "nl": "Ademfrequentie"},
@@ -79,16 +81,8 @@ WORDS: dict[str, dict[str, str]] = {
     "none": {"en": "none", "nl": "geen"},
 }
 
-# Notes the analysis core writes in English, and their Dutch (others are shown as "see the English log").
-NOTES_NL = {
-    "assessment stopped by the user": "beoordeling gestopt door de gebruiker",
-    "assessment interrupted": "beoordeling onderbroken",
-    "Nijmegen questionnaire not asked: no terminal (give --nijmegen)":
-        "Nijmeegse vragenlijst niet gevraagd: geen terminal (gebruik --nijmegen)",
-}
-
 CSS = """
-@page { size: A4; margin: 14mm 12mm; }
+@page { size: A4; margin: 12mm 12mm; }
 body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; color: #222; max-width: 190mm; margin: 0 auto; }
 h1 { font-size: 17pt; margin: 0 0 4pt 0; } h2 { font-size: 12pt; margin: 12pt 0 4pt 0; border-bottom: 1px solid #bbb; }
 table { border-collapse: collapse; width: 100%; margin: 2pt 0; } td, th { padding: 2pt 5pt; border-bottom: 1px solid #e3e3e3;
@@ -97,7 +91,7 @@ table { border-collapse: collapse; width: 100%; margin: 2pt 0; } td, th { paddin
 .unk { color: #777; } .small { font-size: 8.5pt; color: #555; } .cards { display: flex; gap: 8pt; }
 .card { flex: 1; border: 1px solid #ccc; border-radius: 4pt; padding: 5pt 8pt; } .big { font-size: 18pt; font-weight: bold; }
 svg { max-width: 100%; }
-@media print { body { max-width: none; } h2 { break-after: avoid; } table, .cards, svg { break-inside: avoid; } }
+@media print { body { max-width: none; font-size: 9pt; } td, th { padding: 1pt 4pt; } h2 { margin: 7pt 0 3pt 0; } h2 { break-after: avoid; } table, .cards, svg { break-inside: avoid; } }
 """
 
 
@@ -115,12 +109,6 @@ def num(v, nd: int = 1, lang: str = "en") -> str:
 
 def _e(s) -> str:
     return html.escape(str(s))
-
-
-def _note(n: str, lang: str) -> str:
-    if lang != "nl":
-        return n
-    return NOTES_NL.get(n, "")
 
 
 def _obs_rows(o, lang: str, cfg: Config) -> list[tuple[str, str, str]]:
@@ -182,6 +170,14 @@ def _trend_svg(history: Sequence[dict], lang: str) -> str:
     return '<div class="cards">' + "".join(parts) + "</div>"
 
 
+def _plot_css(css: str) -> str:
+    """The breathing report's rules for its plots only (the page keeps its own layout)."""
+    import re
+
+    keep = [r for r in re.findall(r"[^{}]+\{[^{}]*\}", css) if any(k in r for k in (".plot", ".tick", ".caption", ".key", "svg"))]
+    return "".join(keep)
+
+
 def render_report(a, *, history: Sequence[dict] | None = None, session_id: int | None = None,
                   config: Config = DEFAULT) -> str:
     """The report's HTML.  ``history``: the client's assessment rows up to this one (oldest first)."""
@@ -240,13 +236,21 @@ def render_report(a, *, history: Sequence[dict] | None = None, session_id: int |
         out.append(_table([w("pattern"), w("finding"), w("basis")], rows, raw=True))
         out.append(f'<p class="small">{_e(w("disclaimer"))}</p>')
     # steps
-    out.append(f"<h2>{_e(w('steps'))}</h2>")
-    out.append(_table([w("step"), w("status")], [(t(s.kind + "_title", lang), w("status_" + s.status)) for s in a.steps]))
-    for o in (a.rest, a.standing, a.moving):
-        if o is None:
-            continue
-        out.append(f"<h2>{_e(t(o.kind + '_title', lang))}</h2>")
-        out.append(_table([w("measure"), w("value"), w("reference")], _obs_rows(o, lang, config)))
+    out.append(f"<p class=\"small\"><b>{_e(w('steps'))}:</b> "
+               + " &middot; ".join(f"{_e(t(s.kind + '_short', lang))} {_e(w('status_' + s.status))}" for s in a.steps)
+               + "</p>")
+    obs = [o for o in (a.rest, a.standing, a.moving) if o is not None]
+    if obs:
+        # one table, a column per observed step: the page stays one A4 sheet
+        merged: dict[str, list] = {}
+        for k, o in enumerate(obs):
+            for label, value, ref in _obs_rows(o, lang, config):
+                row = merged.setdefault(label, [[""] * len(obs), ref])
+                row[0][k] = value
+                row[1] = row[1] or ref
+        out.append(f"<h2>{_e(w('observations'))}</h2>")
+        out.append(_table([w("measure"), *[t(o.kind + "_short", lang) for o in obs], w("reference")],
+                          [(label, *vals, ref) for label, (vals, ref) in merged.items()]))
     if a.nijmegen is not None:
         from breathcam.assess.nijmegen import ITEMS, SCALE
 
@@ -281,7 +285,14 @@ def render_report(a, *, history: Sequence[dict] | None = None, session_id: int |
         out.append(_table(head, rows))
         out.append(f"<h2>{_e(w('trend'))}</h2>")
         out.append(_trend_svg(hist, lang))
-    notes = [x for x in (_note(n, lang) for n in a.notes) if x]
+    if a.analysis is not None and (a.analysis.traces is not None or a.analysis.breaths):
+        # the breathing waveform of the whole session (holds, sighs marked), as the breathing report draws it
+        from breathcam.report.html import _CSS as PLOT_CSS, _waveform_section
+
+        wave = _waveform_section(a.analysis, lang=lang, cfg=config.report)
+        if wave:
+            out.append(f"<style>{_plot_css(PLOT_CSS)}</style>{wave}")
+    notes = [x for x in (translate_note(n, lang) for n in a.notes) if x]
     if notes:
         out.append(f"<h2>{_e(w('notes'))}</h2><ul>" + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>")
     out.append("</body></html>")

@@ -72,6 +72,8 @@ NOTES_NL: tuple[tuple[str, str], ...] = (
      "geluid afgekapt in {n}% van de samples: opnameniveau te hoog"),
     (r"assessment stopped by the user", "beoordeling gestopt door de gebruiker"),
     (r"assessment interrupted", "beoordeling onderbroken"),
+    (r"Nijmegen questionnaire not asked: no terminal \(give --nijmegen\)",
+     "Nijmeegse vragenlijst niet gevraagd: geen terminal (gebruik --nijmegen)"),
 )
 _WORDS_NL = {"belly": "buik", "chest": "borst", "head": "het hoofd", "mixed": "gemengd", "unknown": "onbekend"}
 _COMPILED = [(re.compile(p + r"$"), nl) for p, nl in NOTES_NL]
