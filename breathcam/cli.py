@@ -212,7 +212,9 @@ def _cmd_live(args: argparse.Namespace, *, exercise: str | None = None) -> int:
         if args.video_path:
             _out(f"video written to {args.video_path}")
         if writer is not None and writer.session_id is not None:
-            _out(f"saved as session {writer.session_id} (breathcam sessions show {writer.session_id})")
+            _out(f"opgeslagen als sessie {writer.session_id} (breathcam sessions show {writer.session_id} --lang nl)"
+                 if args.lang == "nl" else
+                 f"saved as session {writer.session_id} (breathcam sessions show {writer.session_id})")
     return _report_errors(errors)
 
 
@@ -347,7 +349,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         outs = _save_outputs(analysis, args, config, stem=output_stem(path.stem, client=args.client))
     if not args.quiet:
         _out(*_summary(analysis, args.lang))
-        _print_outputs(outs)
+        _print_outputs(outs, args.lang)
     return _report_errors(outs["errors"])
 
 
@@ -362,7 +364,12 @@ def _save_outputs(analysis, args, config, *, stem: str) -> dict:
     return outs
 
 
-def _print_outputs(outs: dict) -> None:
+def _print_outputs(outs: dict, lang: str = "en") -> None:
+    if lang == "nl":
+        from breathcam.report.summary import output_lines_nl
+
+        _out(*output_lines_nl(outs, show_json=bool(outs["json"]) and not _is_stream(outs["json"])))
+        return
     if outs["json"] and not _is_stream(outs["json"]):
         _out(f"analysis written to {outs['json']}")
     if outs["session_id"] is not None:

@@ -12,7 +12,7 @@ import statistics
 from breathcam.report.notes import translate_note
 from breathcam.report.stats import free_breaths
 
-__all__ = ["summary_lines_nl"]
+__all__ = ["summary_lines_nl", "output_lines_nl"]
 
 _AFTER = {"inhale": "inademing", "exhale": "uitademing"}
 _LABEL = {"chest": "borst", "belly": "buik", "mixed": "gemengd", "unknown": "onbekend"}
@@ -72,4 +72,19 @@ def summary_lines_nl(analysis) -> list[str]:
     unknown = sum(1 for n in said if n is None)
     if unknown:
         lines.append(f"opmerking: nog {unknown} technische opmerking(en) in de JSON-uitvoer (in het Engels)")
+    return lines
+
+
+def output_lines_nl(outs: dict, *, show_json: bool = True) -> list[str]:
+    """Where ``analyze`` wrote what (report.batch.save_outputs' dict), in Dutch."""
+    lines = []
+    if show_json and outs.get("json"):
+        lines.append(f"analyse geschreven naar {outs['json']}")
+    if outs.get("session_id") is not None:
+        sid = outs["session_id"]
+        lines.append(f"opgeslagen als sessie {sid} (breathcam sessions show {sid} --lang nl)")
+    if outs.get("report"):
+        lines.append(f"rapport geschreven naar {outs['report']}")
+    if outs.get("csv"):
+        lines.append(f"CSV-bestanden geschreven naar {outs['csv'][0]} en {outs['csv'][1].name}")
     return lines
