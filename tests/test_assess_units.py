@@ -173,3 +173,13 @@ def test_assessment_json_round_trip():
     d = assessment_to_dict(a)
     assert d["kind"] == "assessment" and d["numbers"]["control_pause_s"] == 20.0 and d["numbers"]["nijmegen_total"] == 32
     assert assessment_from_dict(d) == a
+
+
+def test_nijmegen_from_a_file_and_a_missing_file(tmp_path):
+    f = tmp_path / "answers.txt"
+    f.write_text("1 1 1 1\n1 1 1 1\n1 1 1 1\n1 1 1 2\n")
+    assert nj.load(str(f)).total == 17
+    with pytest.raises(InputError, match="nor a file that exists"):
+        nj.load(str(tmp_path / "missing.txt"))
+    with pytest.raises(InputError, match="16 answers, not 1"):
+        nj.load("5")

@@ -98,7 +98,11 @@ def parse(text: str, *, lang: str = "en", config: AssessConfig = DEFAULT.assess)
 def load(spec: str, *, lang: str = "en", config: AssessConfig = DEFAULT.assess) -> Nijmegen:
     """``--nijmegen``: the answers themselves, or a text file holding them."""
     p = Path(spec)
-    if not re.fullmatch(r"[0-9,;\s]*", spec) and p.is_file():
+    looks_like_answers = bool(re.fullmatch(r"[0-9,;\s]+", spec)) or bool(
+        re.fullmatch(r"[0-9a-zA-Z,;\s]*", spec) and re.search(r"[,;\s]", spec.strip()))
+    if not looks_like_answers and not p.is_file():
+        raise InputError(f"--nijmegen {spec!r} is neither 16 answers 0-4 (0,1,2,...) nor a file that exists")
+    if not looks_like_answers:
         from breathcam.fileio import check_input
 
         check_input(p, what="Nijmegen answers file")
