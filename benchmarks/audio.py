@@ -1,8 +1,12 @@
 """Breath-sound figures: RRuJO real recordings on a fixed split of its 16 people (a tuning part and an
 untouched part, per device and per person), simulated sounds at several SNRs (breath count error),
-the simulated air microphone, and the CPU cost of live analysis.
+the simulated air microphone, sound with no breathing at all, and the CPU cost of live analysis.
 
     PYTHONPATH=. .venv/bin/python benchmarks/audio.py [--data ../shared/data/rrujo-audio] [--only rrujo]
+        [--part tuning] [--files]
+
+``--part tuning`` reads the tuning part alone: what work on the method may look at, file by file
+with ``--files``; the untouched part is for reporting.
 
 The split is fixed here and never changed to suit a result: ``TUNING`` holds the five people the
 first analysis was set on plus four of the eleven added later (every other one in code order, the
@@ -69,25 +73,27 @@ def _summary(items: list[tuple[float | None, float]]) -> str:
             f"{kinds.count('fast'):2d}  slow {kinds.count('slow'):2d}  off {kinds.count('off'):2d}")
 
 
-def rrujo(folder: Path, *, per_file: bool = False) -> dict:
+def rrujo(folder: Path, *, per_file: bool = False, part: str = "both") -> dict:
     rows = list(csv.DictReader(open(folder / "manifest.csv")))
+    if part != "both":  # while working on the method: the tuning part alone, the untouched one unseen
+        rows = [r for r in rows if part_of(r["subject_code"]) == part]
     groups: dict[str, list] = defaultdict(list)
     t0 = time.process_time()
     for r in rows:
         res = analyze_audio_samples(load_audio(folder / r["path"]))
         truth = float(r["rate_bpm"])
-        part = part_of(r["subject_code"])
+        side = part_of(r["subject_code"])
         item = (res.rate_bpm, truth)
-        for key in (f"{part} all", f"{part} device {r['device']}", f"{part} person {r['subject_code']}", "both all"):
+        for key in (f"{side} all", f"{side} device {r['device']}", f"{side} person {r['subject_code']}", "both all"):
             groups[key].append(item)
         if per_file and classify(res.rate_bpm, truth) != "ok":
-            print(f"    {part:9s} {r['path']:40s} truth {truth:4.0f} read {res.rate_bpm} conf {res.confidence} "
+            print(f"    {side:9s} {r['path']:40s} truth {truth:4.0f} read {res.rate_bpm} conf {res.confidence} "
                   f"halved {res.halved} notes {res.notes}")
     cpu = time.process_time() - t0
     print(f"RRuJO ({len(rows)} files, {len({r['subject_code'] for r in rows})} people; CPU {cpu:.0f} s): "
           "MAE over files with a reading; counts over all files")
-    for part in ("untouched", "tuning", "both"):
-        keys = sorted(k for k in groups if k.startswith(part + " "))
+    for name in ("untouched", "tuning", "both"):
+        keys = sorted(k for k in groups if k.startswith(name + " "))
         for key in sorted(keys, key=lambda k: (not k.endswith(" all"), k)):
             print(f"  {key:34s} {_summary(groups[key])}")
     return groups
@@ -129,6 +135,39 @@ def air(clips: int) -> None:
             print(f"  SNR {snr:3d} dB {cond:7s} count within 1: {within}/{clips}  twice {twice}  no reading {none}")
 
 
+def noise_only(seeds: int) -> None:
+    """Sound with no breathing at all: any reading here is a wrong one."""
+    from breathcam.simulate import sound as sim
+
+    print(f"no breathing (45 s, {seeds} seeds each): readings (a rate) and two-candidate answers")
+    for kind in ("white", "pink", "brown", "fan", "traffic", "room", "desk fan", "speech"):
+        rates, cands = [], 0
+        for seed in range(seeds):
+            rng = np.random.default_rng(300 + seed)
+            fs = 8000.0 if kind in ("white", "pink", "brown", "fan", "traffic") else 16000.0
+            n = int(45 * fs)
+            if kind in ("white", "pink", "brown"):
+                x = rng.standard_normal(n)
+                if kind != "white":
+                    spec = np.fft.rfft(x)
+                    spec[1:] /= np.arange(1, spec.size) ** (0.5 if kind == "pink" else 1.0)
+                    x = np.fft.irfft(spec, n)
+            elif kind in ("fan", "traffic"):  # simulate_sound's backgrounds
+                x = sim._noise(kind, n, fs_hz=fs, rng=rng)
+            elif kind == "room":  # simulate_air_sound's backgrounds
+                x = sim._room_tone(n, fs_hz=fs, rng=rng)
+            elif kind == "desk fan":
+                x = 0.3 * sim._room_tone(n, fs_hz=fs, rng=rng) + sim._fan(n, fs_hz=fs, rng=rng)
+            else:
+                x = 0.5 * sim._room_tone(n, fs_hz=fs, rng=rng) + sim._speech(n, fs_hz=fs, rng=rng)
+            x = (0.1 * x / x.std()).astype(np.float32)
+            r = analyze_audio_samples(to_internal(x, fs_hz=fs, name="noise", kind="file"))
+            if r.rate_bpm is not None:
+                rates.append(round(r.rate_bpm, 1))
+            cands += bool(r.rate_candidates)
+        print(f"  {kind:8s} readings {len(rates)}/{seeds} {rates if rates else ''}  candidates {cands}")
+
+
 def live_cpu() -> None:
     s = simulate_sound(duration_s=120, rate_bpm=12, snr_db=10, fs_hz=48000, seed=1)
     an = SoundAnalyzer(fs_hz=48000)
@@ -148,18 +187,22 @@ def main() -> None:
     ap.add_argument("--data", default=str(ROOT / ".." / "shared" / "data" / "rrujo-audio"))
     ap.add_argument("--seeds", type=int, default=2)
     ap.add_argument("--clips", type=int, default=10, help="air-microphone clips per condition and SNR")
-    ap.add_argument("--only", choices=("rrujo", "sim", "air", "cpu"), default=None, help="run one part only")
+    ap.add_argument("--only", choices=("rrujo", "sim", "air", "noise", "cpu"), default=None, help="run one part only")
     ap.add_argument("--files", action="store_true", help="list every RRuJO file not within 1/min")
+    ap.add_argument("--part", choices=("tuning", "untouched", "both"), default="both",
+                    help="RRuJO files of one part of the split only (tuning: what method work may look at)")
     args = ap.parse_args()
     if args.only in (None, "rrujo"):
         if Path(args.data).is_dir():
-            rrujo(Path(args.data), per_file=args.files)
+            rrujo(Path(args.data), per_file=args.files, part=args.part)
         else:
             print(f"RRuJO not found at {args.data}: skipped")
     if args.only in (None, "sim"):
         simulated(args.seeds)
     if args.only in (None, "air"):
         air(args.clips)
+    if args.only in (None, "noise"):
+        noise_only(8)
     if args.only in (None, "cpu"):
         live_cpu()
 

@@ -47,6 +47,18 @@ def _build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--lang", choices=("en", "nl"), default="en", help="language of the overlay (--video)")
     analyze.add_argument("--report", dest="report_dir", metavar="DIR", help="write an HTML report (--lang en|nl) into DIR")
     analyze.add_argument("--csv", dest="csv_dir", metavar="DIR", help="write CSVs per breath and per second into DIR")
+    analyze.add_argument("--waveform", dest="waveform_dir", metavar="DIR",
+                         help="write the 10 Hz traces (CSV, BIDS physio .tsv.gz + .json, EDF+) and a per-breath "
+                         "table in NeuroKit2's conventions into DIR (docs/formats.md)")
+    folder = analyze.add_argument_group("folders")
+    folder.add_argument("--jobs", type=_positive_int, metavar="N",
+                        help="clips analysed at once, each in its own process (default: the number of cores)")
+    folder.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                        help="run the clips on a Dask distributed cluster instead (pip install \"breathcam[dask]\")")
+    folder.add_argument("--results", dest="results_dir", metavar="DIR",
+                        help="where each clip's result file goes (default: FOLDER/breathcam-results); "
+                        "clips with a result newer than the clip are skipped")
+    folder.add_argument("--force", action="store_true", help="analyse every clip again, even those already done")
     analyze.add_argument("--client", metavar="ID", help="client id stored with the session in the history")
     analyze.add_argument("--note", default="", metavar="TEXT", help="a note stored with the session")
     analyze.add_argument("--no-save", action="store_true", help="do not add the session to the history")
@@ -113,12 +125,27 @@ def _build_parser() -> argparse.ArgumentParser:
         description="List the cameras (indices 0-9 that open) and the microphones (input devices) breathcam can use.",
     )
 
-    sub.add_parser(
-        "simulate",
-        help="render a simulated clip with exact truth (python -m breathcam.simulate --help)",
-        add_help=False,
-    )
+    sub.add_parser("simulate", help=_simulate_help(), add_help=False)
     return parser
+
+
+def _simulate_help() -> str:
+    """The simulator's line in ``breathcam --help``: what it needs, when that is not installed
+    (its stills come with scikit-image and matplotlib: the ``sim`` extra)."""
+    import importlib.util
+
+    text = "render a simulated clip with exact truth (breathcam simulate --help)"
+
+    def absent(module: str) -> bool:
+        try:
+            return importlib.util.find_spec(module) is None
+        except (ImportError, ValueError):
+            return True
+
+    missing = [m for m in ("skimage", "matplotlib") if absent(m)]
+    if missing:
+        text += '; not installed yet: pip install "breathcam[sim]" (in a checkout: pip install -e ".[sim]")'
+    return text
 
 
 def _positive_int(text: str) -> int:
@@ -150,6 +177,8 @@ def _add_live_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--note", default="", metavar="TEXT", help="a note stored with the session")
     p.add_argument("--no-save", action="store_true", help="do not write the session to the history")
     p.add_argument("--db", metavar="PATH", help="session history database (default: see docs/usage.md)")
+    p.add_argument("--lsl", action="store_true", help="stream the breathing trace and breath events to Lab "
+                   "Streaming Layer (streams 'breathcam' and 'breathcam-events'; pip install \"breathcam[lsl]\")")
     # Tests only: replay a clip faster than real time (the live loop is otherwise unchanged).
     p.add_argument("--replay-speed", type=float, default=1.0, help=argparse.SUPPRESS)
 
@@ -171,6 +200,12 @@ def _cmd_live(args: argparse.Namespace, *, exercise: str | None = None) -> int:
     _check_out(args.video_path)
     source = args.source if args.source is not None else args.camera
     writer = None if args.no_save else _live_writer(args, config, source=source, exercise=exercise)
+    outlet = None
+    if args.lsl:
+        from breathcam.lsl import LslOutlet
+
+        outlet = LslOutlet()
+    updates = [u for u in (writer, outlet) if u is not None]
     try:
         result = run_live(
             source,
@@ -182,10 +217,12 @@ def _cmd_live(args: argparse.Namespace, *, exercise: str | None = None) -> int:
             cycles=getattr(args, "cycles", None),
             duration_s=args.duration,
             replay_speed=args.replay_speed,
-            on_update=writer,
+            on_update=(lambda state, analysis=None: [u(state, analysis) for u in updates]) if updates else None,
             mic=False if args.no_mic else (args.mic if args.mic is not None else True),
         )
     finally:
+        if outlet is not None:
+            outlet.close()
         if writer is not None:
             writer.close()  # a no-op after the final analysis; keeps what was written if the loop failed
             if writer.error is not None:
@@ -196,7 +233,7 @@ def _cmd_live(args: argparse.Namespace, *, exercise: str | None = None) -> int:
     if args.json_path:
         with shielded():
             try:
-                write_json(result.analysis, args.json_path)
+                write_json(result.analysis, args.json_path, config=config)
             except BreathcamError as exc:
                 errors.append(str(exc))
     if not args.quiet:
@@ -210,7 +247,7 @@ def _cmd_live(args: argparse.Namespace, *, exercise: str | None = None) -> int:
         if args.json_path and not errors and not _is_stream(args.json_path):
             _out(f"analysis written to {args.json_path}")
         if args.video_path:
-            _out(f"video written to {args.video_path}")
+            _out(_video_line(args.video_path))
         if writer is not None and writer.session_id is not None:
             _out(f"opgeslagen als sessie {writer.session_id} (breathcam sessions show {writer.session_id} --lang nl)"
                  if args.lang == "nl" else
@@ -325,6 +362,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     path = Path(args.input)
     if path.is_dir():
         return _cmd_analyze_folder(args, config)
+    for flag, value in (("--jobs", args.jobs), ("--scheduler", args.scheduler), ("--results", args.results_dir),
+                        ("--force", args.force)):
+        if value:
+            raise BreathcamError(f"{flag} is for a folder of clips; {path} is one file")
     if args.json_path:
         out = Path(args.json_path)
         if out.parent and not out.parent.exists():
@@ -350,14 +391,33 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     if not args.quiet:
         _out(*_summary(analysis, args.lang))
         _print_outputs(outs, args.lang)
+        if getattr(args, "video_path", None):
+            _out(_video_line(args.video_path))
     return _report_errors(outs["errors"])
+
+
+def _video_line(path) -> str:
+    """Where the overlay video went and what it holds (H.264 plays in browsers; MPEG-4 Part 2 does not)."""
+    import os
+
+    try:
+        import av
+
+        with av.open(str(path)) as c:
+            name = c.streams.video[0].codec_context.name
+    except Exception:
+        name = ""
+    what = {"h264": "H.264", "mpeg4": "MPEG-4 Part 2: browsers do not play it, VLC and ffplay do",
+            "mjpeg": "Motion JPEG"}.get(name, name)
+    return f"video written to {os.path.abspath(path)}" + (f" ({what})" if what else "")
 
 
 def _save_outputs(analysis, args, config, *, stem: str) -> dict:
     from breathcam.report.batch import save_outputs
 
     outs = save_outputs(analysis, stem=stem, json_path=args.json_path, report_dir=args.report_dir,
-                        csv_dir=args.csv_dir, lang=args.lang, client=args.client, db_path=args.db,
+                        csv_dir=args.csv_dir, waveform_dir=args.waveform_dir, lang=args.lang, client=args.client,
+                        db_path=args.db,
                         save=not args.no_save, notes=args.note, config=config)
     if outs["save_error"]:
         _error(f"session not saved: {outs['save_error']}", warning=True)
@@ -378,6 +438,8 @@ def _print_outputs(outs: dict, lang: str = "en") -> None:
         _out(f"report written to {outs['report']}")
     if outs["csv"]:
         _out(f"CSVs written to {outs['csv'][0]} and {outs['csv'][1].name}")
+    if outs.get("waveform"):
+        _out(f"waveforms written to {outs['waveform'][0].parent}: " + ", ".join(p.name for p in outs["waveform"]))
 
 
 def _cmd_analyze_folder(args: argparse.Namespace, config) -> int:
@@ -385,9 +447,12 @@ def _cmd_analyze_folder(args: argparse.Namespace, config) -> int:
 
     if getattr(args, "video_path", None):
         raise BreathcamError("--video takes one clip, not a folder")
+    if args.jobs is not None and args.scheduler:
+        raise BreathcamError("--jobs and --scheduler exclude each other: the cluster's workers set how many run at once")
     items = analyze_folder(args.input, config=config, report_dir=args.report_dir, csv_dir=args.csv_dir,
-                           json_dir=args.json_path, lang=args.lang, client=args.client, db_path=args.db,
-                           save=not args.no_save)
+                           json_dir=args.json_path, waveform_dir=args.waveform_dir, results_dir=args.results_dir,
+                           lang=args.lang, client=args.client, db_path=args.db, save=not args.no_save,
+                           jobs=args.jobs, scheduler=args.scheduler, force=args.force)
     summary_dir = Path(args.csv_dir or args.report_dir or args.input)
     from breathcam.stopsignals import shielded
 
@@ -403,6 +468,10 @@ def _cmd_analyze_folder(args: argparse.Namespace, config) -> int:
         if written:
             _out(f"summary written to {written}")
     if not any(it.status == "ok" for it in items):
+        from breathcam.stopsignals import stop_requested
+
+        if stop_requested():  # stopped before a file was done: nothing failed
+            return EXIT_INTERRUPTED
         raise BreathcamError(f"no file in {args.input} could be analysed (reasons in the summary above)")
     return _report_errors(errors)
 

@@ -849,6 +849,21 @@ class LiveConfig:
     # The session's sound is kept (8 kHz float32: 32 KB a second) for the final analysis over the
     # whole session, as a recording is analysed; beyond this the oldest is dropped (2 h: 230 MB).
     session_sound_max_s: float = 7200.0
+    # A microphone that stalls and comes back (a frozen sound server, a busy machine that dropped
+    # blocks) leaves a gap in the sound's timeline: a gap longer than this is filled with the room's
+    # tone (below), so that every later sound time stays on the session's clock.  Contiguous blocks are
+    # placed by their sample count (no gap at all), so 50 ms (under a block) is never jitter.  A
+    # block that starts before the end of the previous one (its clock re-anchored back) loses its
+    # overlapping samples.
+    sound_gap_fill_s: float = 0.05
+    # The fill: noise at this percentile of the rms of the last sound_gap_blocks blocks kept (a
+    # block is what a microphone callback brings, 0.1 s: 100 blocks are the last 10 s, a breath
+    # and its pause at any rate over 6/min).  The median is the sound's typical level, neither a
+    # breath nor a pause: on a 30 s session at 15/min with a 4 s stall the sound rate stays 15.2
+    # (cut out: 15.3), where the quiet of a pause (10th percentile) reads as a hold and leaves no
+    # reading, and digital silence reads as a deep dip with loud edges (6/min).
+    sound_gap_percentile: float = 50.0
+    sound_gap_blocks: int = 100
 
 
 @dataclass(frozen=True)
@@ -932,6 +947,12 @@ class SoundConfig:
     heart_min_autocorr: float = 0.2
     heart_window_max_s: float = 1.5
     heart_exclude_fraction: float = 0.06
+    # The heart's rhythm is looked for first in this band, below the breath bands: heart sounds
+    # carry most of their energy at 20-100 Hz (S1 25-45 Hz, S2 a little higher) and a contact
+    # microphone hears them there louder than any breath, while the breath bands (100 Hz up) get
+    # only their upper edge (on RRuJO's tuning part the heart was found in 1 file of 90 from the
+    # breath bands and in 8 from this band).  When it shows no heart, the breath bands are tried.
+    heart_band_hz: tuple[float, float] = (20.0, 100.0)
     # The opening samples of a recording are held at the level reached after this long: the band
     # filters ring up from rest and the heart filter's window reaches back half of its 0.6 s, so
     # the first ~0.5 s read low, a step that passed for loudness changing (white noise then showed
@@ -1032,6 +1053,11 @@ class SoundConfig:
     # Microphone blocks (seconds of audio per callback): 0.1 s keeps the callback rare and the
     # queue short; the analysis works on 20 ms frames regardless.
     block_s: float = 0.1
+    # A live microphone is asked for sample_rate_hz itself (its default rate when it refuses): the
+    # sound server (PulseAudio, PipeWire) or ALSA's plug layer then converts in its own optimised
+    # resampler and this process receives a sixth of the samples of a 48 kHz stream, which halves
+    # the audio path's cost here.  False: always the device's default rate, resampled here.
+    mic_ask_analysis_rate: bool = True
     # The microphone queue holds this many seconds of blocks; when the consumer falls behind the
     # oldest blocks are dropped and counted (never the callback blocked).
     queue_s: float = 10.0
@@ -1512,6 +1538,7 @@ RANGES_BY_KEY: dict[str, tuple[float, float, bool]] = {
     "sound.frame_hz": (1.0, 1000.0, False),
     "sound.feature_hz": (1.0, 100.0, False),
     "sound.band_edges_hz": (1.0, 24000.0, False),
+    "sound.heart_band_hz": (1.0, 24000.0, False),
     "live.wave_max_fps": (1.0, 240.0, False),
     "video.max_width_px": (32, 8192, False),
     "video.max_fps": (1.0, 10000.0, False),

@@ -4,7 +4,8 @@ Pose and the person's outline run on mediapipe's Tasks API, which loads its mode
 ``models/pose_landmarker_full.task`` (BlazePose detector + "full" landmarks) and
 ``models/selfie_segmentation.tflite`` (the tests also use
 ``models/selfie_segmentation_landscape.tflite``).  They come with the repository (how they were made:
-``models/README.md``); nothing is downloaded.  :func:`model_path` finds a file and checks its
+``models/README.md``) and with every install of it (a wheel carries them to
+``<prefix>/share/breathcam/models``); nothing is downloaded.  :func:`model_path` finds a file and checks its
 sha256 against the one recorded here, so a truncated, replaced or Git-LFS-pointer file stops with
 a clear message instead of an obscure mediapipe error or different figures.
 
@@ -20,8 +21,25 @@ from pathlib import Path
 
 from breathcam.types import BreathcamError
 
-# The repository's models/ folder (breathcam is installed from a checkout: pip install -e .).
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+# Where the models are: the repository's models/ folder (an editable install from a checkout,
+# pip install -e .), else the copy a regular install puts under the environment's prefix
+# (pyproject's data-files: <prefix>/share/breathcam/models).
+CHECKOUT_MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+
+
+def models_dir() -> Path:
+    """The folder the models are read from: the checkout's ``models/`` when there is one, else the
+    installed copy (a wheel or ``pip install .``: the environment's data folder, or the user's
+    with ``pip install --user``)."""
+    import site
+    import sysconfig
+
+    places = [CHECKOUT_MODELS_DIR, Path(sysconfig.get_path("data")) / "share" / "breathcam" / "models",
+              Path(site.getuserbase()) / "share" / "breathcam" / "models"]
+    return next((p for p in places if (p / "SHA256SUMS").is_file()), places[1])
+
+
+MODELS_DIR = models_dir()
 
 
 @dataclass(frozen=True)
@@ -73,8 +91,8 @@ def model_path(model: ModelFile, *, folder: Path | None = None) -> Path:
         st = path.stat()
     except OSError:
         raise BreathcamError(
-            f"the model for {model.what} is missing: {path} does not exist; it comes with the "
-            "breathcam repository (install from a checkout with: pip install -e .)"
+            f"the model for {model.what} is missing: {path} does not exist; it comes with breathcam "
+            "(reinstall it: pip install --force-reinstall breathcam, or from a checkout: pip install -e .)"
         ) from None
     key = (str(path), st.st_size, st.st_mtime_ns)
     if key in _checked:

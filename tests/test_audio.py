@@ -151,3 +151,5 @@ def test_cli_analyzes_wav_and_writes_sources(tmp_path, run_cli):
     d = json.loads(out.read_text())
     assert d["sources"] == ["sound"] and d["rate_bpm"] == pytest.approx(truth.rate_bpm, abs=0.5)
     assert d["sound"]["events"] and "silences" in d["sound"]
+    # a clear rate: no candidates; no heart sounds in this recording
+    assert d["sound"]["rate_candidates"] == [] and d["sound"]["heart_bpm"] is None

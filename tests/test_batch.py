@@ -1,6 +1,7 @@
 """`breathcam analyze FOLDER`: every clip, a bad one reported in the summary, the batch finishes."""
 
 import csv
+import re
 
 import numpy as np
 import pytest
@@ -37,7 +38,9 @@ def test_batch_keeps_going_past_a_corrupt_clip(folder, tmp_path, run_cli):
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     # progress (not a terminal: one line per file) and the summary table
-    assert "[1/2] a_good.mp4: ok" in proc.stderr and "[2/2] b_corrupt.mp4: error" in proc.stderr
+    # (the clips run in parallel: they finish in either order)
+    assert re.search(r"\[[12]/2\] a_good\.mp4: ok", proc.stderr), proc.stderr
+    assert re.search(r"\[[12]/2\] b_corrupt\.mp4: error", proc.stderr), proc.stderr
     lines = proc.stdout.splitlines()
     good = next(ln for ln in lines if ln.startswith("a_good.mp4"))
     bad = next(ln for ln in lines if ln.startswith("b_corrupt.mp4"))

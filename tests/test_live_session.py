@@ -79,9 +79,10 @@ def _sound_blocks(clip):
     return [MicBlock(t_s=i / fs, samples=audio.samples[i : i + n], fs_hz=fs) for i in range(0, audio.samples.size, n)]
 
 
-def _drive(session, clip, *, blank=None, mic_events=(), stop_sound_at=None):
+def _drive(session, clip, *, blank=None, mic_events=(), stop_sound_at=None, stall=None):
     """Step the session through the clip; sound blocks go in with the frame they arrived by.
-    ``blank``: (t0, t1) during which the frame shows nobody; ``mic_events``: (t, status, message)."""
+    ``blank``: (t0, t1) during which the frame shows nobody; ``mic_events``: (t, status, message);
+    ``stall``: (t0, t1) whose sound never arrives (the blocks after it keep their true times)."""
     blocks = _sound_blocks(clip)
     events = list(mic_events)
     views = []
@@ -89,7 +90,8 @@ def _drive(session, clip, *, blank=None, mic_events=(), stop_sound_at=None):
     for f in _frames(clip):
         due = []
         while i < len(blocks) and blocks[i].t_s + BLOCK_S <= f.t_s:
-            if stop_sound_at is None or blocks[i].t_s < stop_sound_at:
+            stalled = stall is not None and stall[0] <= blocks[i].t_s < stall[1]
+            if (stop_sound_at is None or blocks[i].t_s < stop_sound_at) and not stalled:
                 due.append(blocks[i])
             i += 1
         while events and events[0][0] <= f.t_s:
@@ -184,6 +186,17 @@ def test_microphone_lost_mid_session_is_said_once_and_keeps_what_came(voiced_cli
     # the 16 s heard before the loss are kept and fused
     assert s.sound_seconds == pytest.approx(16.0, abs=0.15)
     assert a.sound is not None and "sound" in a.sources
+
+
+def test_a_stalled_microphone_leaves_later_sound_on_the_session_clock(voiced_clip):
+    """4 s of sound never arrive; what comes after keeps its place (the gap is silence), so the
+    sound trace spans the session and the rate is still read."""
+    s = LiveSession(sound=True, source=str(voiced_clip))
+    _drive(s, voiced_clip, stall=(10.0, 14.0))
+    a = s.finish()
+    assert s.sound_gap_s == pytest.approx(4.0, abs=BLOCK_S + 0.01)
+    assert a.sound.t_s[-1] == pytest.approx(30.0, abs=0.3)  # ends where the clip ends, not 4 s early
+    assert a.sound.rate_bpm == pytest.approx(15.0, abs=1.0)
 
 
 def test_pause_stops_the_analysis_and_the_pacer(voiced_clip):

@@ -239,6 +239,34 @@ def test_devices_by_name_index_and_missing_ones(virtmic):
     assert out["99"][:2] == ["unavailable", "no-such-device"]
 
 
+def test_the_device_is_asked_for_the_analysis_rate_else_its_own(virtmic):
+    """PulseAudio converts to the analysis rate in the server: the session receives 8 kHz, a sixth
+    of a 48 kHz stream; with ``mic_ask_analysis_rate`` off the device's default rate comes in."""
+    code = (
+        "import json, time, dataclasses\n"
+        "from breathcam.capture.audio import LiveMicrophone, list_input_devices\n"
+        "from breathcam.config import DEFAULT\n"
+        "default = next(d['default_rate_hz'] for d in list_input_devices() if d['name'] == 'pulse')\n"
+        "out = {'default': default}\n"
+        "for ask in (True, False):\n"
+        "    sc = dataclasses.replace(DEFAULT.sound, mic_ask_analysis_rate=ask)\n"
+        "    mic = LiveMicrophone.open('pulse', config=sc)\n"
+        "    n, until = 0, time.monotonic() + 5.0\n"
+        "    while n == 0 and time.monotonic() < until:\n"
+        "        time.sleep(0.1)\n"
+        "        n += sum(b.samples.size for b in mic.poll())\n"
+        "    out[str(ask)] = (mic.status, mic.source_rate_hz, mic.rate_hz, n)\n"
+        "    mic.close()\n"
+        "print(json.dumps(out))\n"
+    )
+    out, _ = _fresh(code, virtmic)
+    # (a null sink with nothing playing is digital silence: "muted" is a working stream too)
+    assert out["True"][0] in ("ok", "muted") and out["True"][1:3] == [8000.0, 8000.0], out
+    assert out["False"][0] in ("ok", "muted") and out["False"][1:3] == [out["default"], 8000.0], out
+    assert out["default"] > 8000, out
+    assert out["True"][3] > 0 and out["False"][3] > 0, out  # both deliver, at the internal rate
+
+
 def test_microphone_pulled_mid_session_is_lost_and_what_came_is_kept(virtmic, tmp_path):
     wav, _ = _breathing_wav(tmp_path, seconds=10)
     d = Driver(virtmic, "--device", "pulse", "--rate", "48000", "--seconds", "15")

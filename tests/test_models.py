@@ -99,3 +99,39 @@ def test_sample_analysis_runs_without_network(tmp_path):
     assert data["rate_bpm"] == pytest.approx(truth.rate_bpm, abs=0.3)
     assert len(data["breaths"]) == len(truth.breaths)
     assert data["quality"]["pose_found"] == 1.0
+
+
+def test_a_regular_install_carries_the_models(tmp_path):
+    """A wheel (pip install ., or from an index) puts the models under the environment's
+    share/breathcam/models, and breathcam finds and checks them there: no checkout needed."""
+    import site
+    import zipfile
+
+    root = MODELS_DIR.parent
+    wheels = tmp_path / "wheels"
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+                            "-w", str(wheels), str(root)], capture_output=True, text=True, timeout=300,
+                           cwd=tmp_path)
+    assert build.returncode == 0, build.stderr[-2000:]
+    (whl,) = wheels.glob("breathcam-*.whl")
+    inside = {n.split("/models/")[-1] for n in zipfile.ZipFile(whl).namelist() if "/share/breathcam/models/" in n}
+    assert {m.name for m in ALL} | {"SHA256SUMS", "LICENSE"} <= inside
+    # a fresh environment that sees this one's packages (numpy, mediapipe: not the checkout)
+    env_dir = tmp_path / "env"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env_dir)], check=True, timeout=120)
+    (purelib,) = env_dir.glob("lib/python*/site-packages")
+    (purelib / "outer.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    py = env_dir / "bin" / "python"
+    inst = subprocess.run([sys.executable, "-m", "pip", "--python", str(py), "install", "-q", "--no-deps", str(whl)],
+                          capture_output=True, text=True, timeout=300)
+    if "no such option: --python" in inst.stderr:
+        pytest.skip("this pip cannot install into another environment (pip >= 22.3 can)")
+    assert inst.returncode == 0, inst.stderr[-2000:]
+    code = ("import breathcam, breathcam.models as m\n"
+            "print(breathcam.__file__)\n"
+            "print(m.model_path(m.POSE_LANDMARKER))\n")
+    out = subprocess.run([str(py), "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                         env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    assert out.returncode == 0, out.stderr[-2000:]
+    pkg, model = out.stdout.split()
+    assert pkg.startswith(str(env_dir)) and model == str(env_dir / "share" / "breathcam" / "models" / POSE_LANDMARKER.name)

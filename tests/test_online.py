@@ -161,14 +161,16 @@ def test_rate_after_a_hold_leaves_the_hold_out_and_never_goes_blank(hold_in_brea
 @pytest.mark.parametrize("end_s", [48, 50])
 def test_a_hold_in_the_window_does_not_blank_the_rate(end_s):
     # irregular breathing with a 12 s hold: over the window that holds it, the breathing's
-    # periodicity falls below what a confident rate needs (the batch chain reads no rate), while
-    # measured around the hold it is the breathing's own
+    # periodicity falls below what a confident rate needs, while measured around the hold it is
+    # the breathing's own; the batch chain and the live window both measure it there
+    from breathcam.signals.core import breathing_periodicity
     from breathcam.signals.online import rate_outside_holds
 
     b = simulate_breathing(duration_s=90, fs_hz=FS, rate_bpm=12, holds=[(30, 12, "exhale")], seed=3, irregularity=0.2)
     tr = _traces(b, end_s=end_s, snr_noise=0.1, seed=3)
     r = process(tr)
-    assert r.rate_bpm is None  # what the window's chain alone says
+    assert r.holds and breathing_periodicity(tr, ()) < breathing_periodicity(tr, r.holds) - 0.05
     rate, conf = rate_outside_holds(tr, r.breaths, r.holds)
     assert rate is not None and conf >= DEFAULT.rate.min_confidence
     assert rate == pytest.approx(11.9, abs=1.0)  # the truth over the breaths so far, the hold left out
+    assert r.rate_bpm == pytest.approx(rate, abs=1e-9)  # the batch chain reads the same

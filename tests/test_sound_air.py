@@ -36,3 +36,20 @@ def test_air_truth_is_exact_and_the_snr_holds():
     assert np.percentile(np.abs(s.samples), 20) > 3 * np.percentile(np.abs(quiet.samples), 20)
     with pytest.raises(ParameterError):
         simulate_air_sound(condition="kitchen")
+
+
+@pytest.mark.parametrize("background", ["room", "desk fan"])
+def test_the_air_microphones_background_alone_gives_no_rate(background):
+    # no breathing at all: the room tone, or a desk fan whose level wobbles every 3-8 s (7.5-20/min,
+    # a "rhythm" up to 28 dB over its spectrum's neighbourhood on the seeds measured, but a level
+    # swing of only about 1 dB)
+    from breathcam.simulate.sound import _fan, _room_tone
+
+    for seed in range(4):
+        rng = np.random.default_rng(300 + seed)
+        n = 16000 * 40
+        x = _room_tone(n, fs_hz=16000.0, rng=rng)
+        if background == "desk fan":
+            x = 0.3 * x + _fan(n, fs_hz=16000.0, rng=rng)
+        r = analyze_audio_samples(to_internal((0.1 * x / x.std()).astype(np.float32), fs_hz=16000, name="bg", kind="file"))
+        assert r.rate_bpm is None and not r.rate_candidates and not r.breaths, (background, seed, r.rate_bpm)

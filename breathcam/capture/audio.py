@@ -799,9 +799,13 @@ class LiveMicrophone:
         cls, device: int | str | None = None, *, rate_hz: float | None = None, config: SoundConfig = DEFAULT.sound
     ) -> "LiveMicrophone":
         """Start listening on ``device`` (None: the default input; an index; or a name, matched as in
-        ``breathcam devices``) at ``rate_hz`` (None: the device's default).  Never raises."""
+        ``breathcam devices``) at ``rate_hz`` (None: the analysis rate when the device takes it, see
+        ``[sound] mic_ask_analysis_rate``, else the device's default).  Never raises."""
         self = cls(config=config)
-        mic, error = _open_within(device, rate_hz=rate_hz, config=config)
+        ask = rate_hz if rate_hz is not None else (float(config.sample_rate_hz) if config.mic_ask_analysis_rate else None)
+        mic, error = _open_within(device, rate_hz=ask, config=config)
+        if rate_hz is None and ask is not None and getattr(error, "cause", None) == "refused":
+            mic, error = _open_within(device, rate_hz=None, config=config)  # the device's own rate, resampled here
         if error is not None:
             cause = getattr(error, "cause", "refused")
             reason = str(error) if isinstance(error, BreathcamError) else _why(error)

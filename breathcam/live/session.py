@@ -18,9 +18,12 @@ confidence; sound carries the rate when the video has none: nobody in view, or t
 The session's sound is kept at the internal rate (32 KB a second, ``[live] session_sound_max_s``)
 and analysed once at the end as a recording is (signals.sound.analyze_audio_samples).
 
+A microphone that stalls and comes back leaves a gap: it is filled with noise at the sound's
+typical level lately (``[live] sound_gap_fill_s``), so later sound times stay on the session's clock.
+
 Where it fails: sound is analysed during a pause too (its timeline is its sample count, so it is
-never cut); a microphone that stalls and comes back leaves its gap out of that timeline, so sound
-times after it are early by the gap (the rate is unaffected; fused breaths come from the video).
+never cut); a stall of more than a breath still weakens the sound's rate (a stretch without a
+rhythm) and its breath sounds are lost.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from breathcam.types import Analysis, BreathcamError, Frame, LiveState, Pattern,
 
 if TYPE_CHECKING:
     from breathcam.capture.audio import MicBlock
+    from breathcam.coach.pacer import PacerState
     from breathcam.signals.sound import SoundLevel, SoundResult
 
 __all__ = ["PauseClock", "View", "LiveSession", "MIC_FAULTS"]
@@ -94,7 +98,7 @@ class View:
     """What one step of a session gives a sink to draw."""
 
     state: LiveState  # rate (fused with sound), breaths, holds, regions, waveform
-    pacer: object | None = None  # coach.pacer.PacerState during an exercise
+    pacer: PacerState | None = None  # during an exercise
     pacer_text: str | None = None
     compliance: float | None = None  # 0..1, the exercise's score so far
     message: str | None = None  # the coach's current cue
@@ -175,6 +179,7 @@ class LiveSession:
         self._next_sound = -math.inf
         self._sound_end_s: float | None = None
         self.sound_seconds = 0.0  # seconds of sound analysed
+        self.sound_gap_s = 0.0  # seconds of silence put in where the microphone stalled
         self.sound_before_s = 0.0  # seconds heard before the first frame (left out)
         self.sound_cpu_s = 0.0  # CPU time of the sound analysis (push, level, the live estimate)
         self._sound_at = -math.inf  # when the shown sound reading was made
@@ -229,10 +234,38 @@ class LiveSession:
             self.sound_before_s += (b.samples.size - x.size) / b.fs_hz
             if self._live_sound is None:
                 self._start_sound(t0, fs_hz=b.fs_hz)
+            else:
+                x, t0 = self._on_timeline(x, t0, fs_hz=b.fs_hz)
+                if x.size == 0:
+                    continue
             self._live_sound.push(x)
             self._keep(x.copy())
             self.sound_seconds += x.size / b.fs_hz
             self._sound_end_s = t0 + x.size / b.fs_hz
+
+    def _on_timeline(self, x: np.ndarray, t0: float, *, fs_hz: float) -> tuple[np.ndarray, float]:
+        """A block joined to the sound before it: a gap (a stalled microphone) filled with silence,
+        samples overlapping what came before dropped (see ``[live] sound_gap_fill_s``)."""
+        end = self._sound_end_s
+        gap = t0 - end
+        if gap > self.config.live.sound_gap_fill_s:
+            n = int(round(gap * fs_hz))
+            self.sound_gap_s += n / fs_hz
+            return np.concatenate([self._room_tone(n), x]), end
+        if gap < -0.5 / fs_hz:
+            skip = min(x.size, int(round(-gap * fs_hz)))
+            return x[skip:], t0 + skip / fs_hz
+        return x, t0
+
+    def _room_tone(self, n: int) -> np.ndarray:
+        """``n`` samples of noise at the sound's typical level lately: what a stall is filled with,
+        neither a breath nor a pause to the sound analysis (see ``[live] sound_gap_percentile``)."""
+        c = self.config.live
+        recent = self._kept[-c.sound_gap_blocks:]
+        rms = [float(np.sqrt(np.mean(np.square(k, dtype=np.float64)))) for k in recent if k.size]
+        level = float(np.percentile(rms, c.sound_gap_percentile)) if rms else 0.0
+        rng = np.random.default_rng(n)
+        return (rng.standard_normal(n) * level).astype(np.float32)
 
     def _start_sound(self, t0_s: float, *, fs_hz: float) -> None:
         from breathcam.signals.sound import SoundAnalyzer

@@ -23,7 +23,6 @@ from pathlib import Path
 import numpy as np
 
 from breathcam.config import DEFAULT, Config
-from breathcam.types import InputError
 
 __all__ = [
     "WINDOW_NAME", "KEYS_QUIT", "KEYS_PAUSE", "KEYS_RECAL", "key_action", "render", "camera_lost_image",
@@ -120,23 +119,21 @@ class VideoSink(NullSink):
         self.path = out
         self.fps = fps if math.isfinite(fps) and fps > 0 else 30.0
         self._writer = None
+        self.codec, self.note = "", ""  # what the file was written as, once opened
 
     def show(self, img: np.ndarray) -> str | None:
-        if self._writer is None:
-            from breathcam._deps import cv2
+        if self._writer is None:  # H.264 where the codecs allow (breathcam.videofile)
+            from breathcam.videofile import VideoFileWriter
 
-            cv = cv2()
             h, w = img.shape[:2]
-            fourcc = "MJPG" if str(self.path).lower().endswith(".avi") else "mp4v"
-            self._writer = cv.VideoWriter(str(self.path), cv.VideoWriter_fourcc(*fourcc), float(self.fps), (w, h))
-            if not self._writer.isOpened():
-                raise InputError(f"OpenCV cannot write {self.path}; use a .mp4 or .avi file name")
+            self._writer = VideoFileWriter(self.path, fps=self.fps, width=w, height=h)
+            self.codec, self.note = self._writer.codec, self._writer.note
         self._writer.write(img)
         return None
 
     def close(self) -> None:
         if self._writer is not None:
-            self._writer.release()
+            self._writer.close()
             self._writer = None
 
 

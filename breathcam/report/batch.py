@@ -2,12 +2,15 @@
 
 :func:`save_outputs` writes whatever was asked for one analysis; :func:`analyze_folder` runs every
 clip of a folder (and every audio file, when the sound analysis is installed: pipeline.analyze_audio)
-with a progress bar on stderr, keeps going past a file that fails, and returns one
+in parallel processes (or on a Dask cluster: report.runners), each clip a job (report.jobs) that
+leaves a result file; this process merges the results into the history, prints the progress
+(clips done, clips per hour, time left), keeps going past a file that fails, and returns one
 :class:`BatchItem` per file; :func:`summary_lines` and :func:`write_summary_csv` make the summary.
 
 Exit status of the command (docs/usage.md): 0 when at least one file was analysed, 2 when none
-could be (each failure is in the summary with a one-line reason).  Ctrl-C stops after the current
-file and still prints and writes the summary of the files done.
+could be (each failure is in the summary with a one-line reason).  Ctrl-C ends the workers and
+still prints and writes the summary of the files done; running the command again goes on where
+it stopped.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import TextIO
 
 from breathcam.config import DEFAULT, Config
 from breathcam.types import Analysis, BreathcamError, InputError
@@ -28,8 +31,12 @@ VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", "
 AUDIO_EXTENSIONS = frozenset({".wav", ".flac", ".ogg", ".mp3", ".m4a", ".aac", ".opus"})
 SUMMARY_NAME = "breathcam-summary.csv"
 
-SUMMARY_COLUMNS = ("file", "status", "reason", "duration_s", "rate_bpm", "n_breaths", "cv_duration", "sighs_per_min",
-                   "n_holds", "longest_hold_s", "pattern_label", "confidence", "session_id", "report", "seconds")
+# Numbers from export.summary_numbers; processing_s is the time the file took to analyse (in its
+# worker: decoding, analysis and its own outputs), not the length of the recording (duration_s).
+NUMBER_COLUMNS = ("duration_s", "rate_bpm", "n_breaths", "median_inhale_s", "median_exhale_s", "median_pause_s",
+                  "median_ie_ratio", "cv_duration", "rmssd_s", "sighs_per_min", "n_holds", "longest_hold_s",
+                  "pattern_label", "belly_share", "phase_deg", "confidence")
+SUMMARY_COLUMNS = ("file", "status", "reason", *NUMBER_COLUMNS, "session_id", "report", "processing_s")
 
 
 @dataclass(frozen=True)
@@ -40,8 +47,9 @@ class BatchItem:
     numbers: dict = field(default_factory=dict)
     session_id: int | None = None
     report: Path | None = None
-    seconds: float = 0.0  # time the analysis took
+    seconds: float = 0.0  # processing time of the file (analysis and its outputs, in its worker)
     output_errors: tuple[str, ...] = ()  # outputs that could not be written (the analysis itself is kept)
+    skipped: bool = False  # analysed by an earlier run (its result file was newer than the file)
 
 
 def find_inputs(folder: str | Path) -> list[Path]:
@@ -63,6 +71,7 @@ def save_outputs(
     csv_dir: str | Path | None = None,
     json_path: str | Path | None = None,
     json_dir: str | Path | None = None,
+    waveform_dir: str | Path | None = None,
     lang: str = "en",
     client: str | None = None,
     db_path: str | Path | None = None,
@@ -87,7 +96,8 @@ def save_outputs(
     """
     from breathcam.report.export import write_json
 
-    out: dict = {"session_id": None, "report": None, "csv": None, "json": None, "save_error": None, "errors": []}
+    out: dict = {"session_id": None, "report": None, "csv": None, "json": None, "waveform": None, "save_error": None,
+                 "errors": []}
     trend: list[dict] = []
     session: dict = {"exercise": exercise, "notes": notes, "client": client}
     if save:
@@ -113,9 +123,9 @@ def save_outputs(
             out["errors"].append(str(exc))
 
     if json_path:
-        attempt("json", lambda: write_json(analysis, json_path))
+        attempt("json", lambda: write_json(analysis, json_path, config=config))
     folders: dict[str, Path] = {}
-    for key, folder in (("json", json_dir), ("csv", csv_dir), ("report", report_dir)):
+    for key, folder in (("json", json_dir), ("csv", csv_dir), ("report", report_dir), ("waveform", waveform_dir)):
         if folder:
             try:
                 folders[key] = _folder(folder)
@@ -123,11 +133,15 @@ def save_outputs(
                 out["errors"].append(str(exc))
     stem = free_stem(stem, folders)
     if "json" in folders:
-        attempt("json", lambda: write_json(analysis, folders["json"] / f"{stem}.json"))
+        attempt("json", lambda: write_json(analysis, folders["json"] / f"{stem}.json", config=config))
     if "csv" in folders:
         from breathcam.report.csv import write_csvs
 
         attempt("csv", lambda: write_csvs(analysis, folders["csv"], stem=stem))
+    if "waveform" in folders:
+        from breathcam.report.waveform import write_waveforms
+
+        attempt("waveform", lambda: write_waveforms(analysis, folders["waveform"], stem=stem, config=config))
     if "report" in folders:
         from breathcam.report.html import write_report
 
@@ -136,7 +150,8 @@ def save_outputs(
     return out
 
 
-_OUTPUT_SUFFIXES = {"json": (".json",), "csv": (".breaths.csv", ".seconds.csv"), "report": (".report.html",)}
+_OUTPUT_SUFFIXES = {"json": (".json",), "csv": (".breaths.csv", ".seconds.csv"), "report": (".report.html",),
+                    "waveform": (".waveform.csv", "_physio.tsv.gz", "_physio.json", ".breath-table.csv", ".edf")}
 
 
 def free_stem(stem: str, folders: dict[str, Path]) -> str:
@@ -168,33 +183,55 @@ def _folder(path: str | Path) -> Path:
 
 
 class _Progress:
-    """A one-line progress bar on a terminal; one line per finished file otherwise (logs, CI)."""
+    """Progress of a folder: clips done, clips per hour, time left.  One line that updates on a
+    terminal; one line per finished clip otherwise (logs, CI)."""
 
-    def __init__(self, total: int, stream: TextIO, width: int = 28):
+    def __init__(self, total: int, stream: TextIO, *, already: int = 0, width: int = 24):
         self.total, self.stream, self.width = total, stream, width
         self.tty = bool(getattr(stream, "isatty", lambda: False)())
+        self.done = already  # clips finished, those done before included
+        self.analysed = 0  # clips analysed in this run
+        self.t0 = time.monotonic()
 
-    def update(self, done_files: float, name: str) -> None:
-        if not self.tty:
-            return
-        frac = min(1.0, done_files / max(self.total, 1))
-        bar = "#" * int(round(frac * self.width))
+    def speed(self) -> str:
+        """``"12.3 clips/hour, about 4 min left"`` once a clip was analysed in this run."""
+        elapsed = time.monotonic() - self.t0
+        if self.analysed == 0 or elapsed <= 0:
+            return ""
+        per_hour = 3600.0 * self.analysed / elapsed
+        left_s = (self.total - self.done) * elapsed / self.analysed
+        left = f"{left_s / 60:.0f} min" if left_s >= 90 else f"{left_s:.0f} s"
+        return f"{per_hour:.0f} clips/hour, about {left} left" if self.done < self.total else f"{per_hour:.0f} clips/hour"
+
+    def start(self) -> None:
+        if self.tty:
+            self._line("")
+
+    def _line(self, name: str) -> None:
         from breathcam.text import terminal_safe
 
-        name = terminal_safe(name)
-        print(f"\r[{bar:<{self.width}}] {int(done_files)}/{self.total} {name[:40]:<40}", end="", file=self.stream,
-              flush=True)
+        frac = min(1.0, self.done / max(self.total, 1))
+        bar = "#" * int(round(frac * self.width))
+        text = terminal_safe(f"[{bar:<{self.width}}] {self.done}/{self.total} {self.speed()}  {name[:30]}")
+        print(f"\r{text:<100}", end="", file=self.stream, flush=True)
 
-    def finished(self, index: int, item: BatchItem) -> None:
+    def finished(self, item: "BatchItem", *, analysed: bool = True) -> None:
+        self.done += 1
+        self.analysed += int(analysed)
         if self.tty:
-            self.update(index, item.path.name)
-            if index == self.total:
+            self._line(item.path.name)
+            if self.done == self.total:
                 print(file=self.stream)
             return
         from breathcam.text import terminal_safe
 
         what = "ok" if item.status == "ok" else f"{item.status}: {item.reason}"
-        print(terminal_safe(f"[{index}/{self.total}] {item.path.name}: {what}"), file=self.stream, flush=True)
+        speed = self.speed()
+        print(terminal_safe(f"[{self.done}/{self.total}] {item.path.name}: {what}" + (f" ({speed})" if speed else "")),
+              file=self.stream, flush=True)
+
+
+RESULTS_NAME = "breathcam-results"
 
 
 def analyze_folder(
@@ -204,19 +241,30 @@ def analyze_folder(
     report_dir: str | Path | None = None,
     csv_dir: str | Path | None = None,
     json_dir: str | Path | None = None,
+    waveform_dir: str | Path | None = None,
+    results_dir: str | Path | None = None,
     lang: str = "en",
     client: str | None = None,
     db_path: str | Path | None = None,
     save: bool = True,
     stream: TextIO | None = None,
-    analyze: Callable[..., Analysis] | None = None,
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    force: bool = False,
 ) -> list[BatchItem]:
-    """Analyse every clip in ``folder``; a file that fails becomes an "error" item and the batch goes on.
+    """Analyse every clip in ``folder``, ``jobs`` at a time (default: the number of cores), each in
+    a process of its own, or on the Dask cluster at ``scheduler``; a file that fails becomes an
+    "error" item and the batch goes on.
 
-    ``analyze`` replaces the per-file analysis (default: pipeline.analyze_file, which sends sound
-    files to the sound analysis and clips to the video one).
+    Each clip leaves a result file in ``results_dir`` (default ``FOLDER/breathcam-results``:
+    breathcam.report.jobs); a clip whose result file is newer than the clip and was made with the
+    same configuration is not analysed again (``force`` redoes it).  This process alone merges
+    the results into the session history, each once.  Ctrl-C, SIGTERM and SIGHUP end the workers;
+    every clip finished by then is kept (result file, outputs, history) and is skipped next time.
     """
-    from breathcam.pipeline import analyze_file
+    from breathcam.fileio import make_folder
+    from breathcam.report.jobs import ClipJob, is_done, result_path
+    from breathcam.report.runners import DaskRunner, LocalRunner, default_workers
     from breathcam.stopsignals import shielded, stop_requested
 
     stream = stream if stream is not None else sys.stderr
@@ -227,85 +275,121 @@ def analyze_folder(
             f"(looked for {', '.join(sorted(VIDEO_EXTENSIONS | AUDIO_EXTENSIONS))})"
         )
     stems = output_stems(inputs)
-    bar = _Progress(len(inputs), stream)
-    items: list[BatchItem] = []
-    fn = analyze or analyze_file
-    current = inputs[0]
-    # A stop (Ctrl-C, SIGTERM, SIGHUP: breathcam.stopsignals) interrupts only a file's analysis;
-    # the bookkeeping and the outputs of a file that is done are shielded, so what the summary
-    # lists was written whole.
+    results = Path(results_dir) if results_dir else Path(folder) / RESULTS_NAME
     try:
-        for i, path in enumerate(inputs, 1):
+        results = make_folder(results)
+    except BreathcamError as exc:
+        raise BreathcamError(f"{exc} (the per-clip results go there; choose another folder with --results DIR)") from None
+    merge = dict(report_dir=report_dir, lang=lang, client=client, db_path=db_path, save=save, config=config)
+    items: dict[Path, BatchItem] = {}
+    todo: list = []
+    done_before = [p for p in inputs if not force and is_done(p, results, stems[p], config)]
+    bar = _Progress(len(inputs), stream, already=0)
+    if done_before:
+        print(f"{len(done_before)} of {len(inputs)} files already analysed (result files in {_safe(str(results))}); "
+              f"skipped (--force redoes them)", file=stream, flush=True)
+    for p in inputs:
+        if p in done_before:
             with shielded():
-                current = path
-                if stop_requested():
-                    break
-                t0 = time.perf_counter()
-                bar.update(i - 1, path.name)
-
-            def progress(t_s, duration_s, i=i, name=path.name):
-                bar.update(i - 1 + (min(t_s / duration_s, 1.0) if duration_s else 0.0), name)
-
-            item = analysis = None
-            try:
-                kwargs = {"progress": progress} if _takes_progress(fn) else {}
-                analysis = fn(path, config=config, **kwargs)
-            except BreathcamError as exc:
-                item = BatchItem(path, "error", _one_line(str(exc)), seconds=time.perf_counter() - t0)
-            except Exception as exc:  # a bug or a decoder crash on one file must not lose the batch
-                item = BatchItem(path, "error", _one_line(f"unexpected {type(exc).__name__}: {exc}"),
-                                 seconds=time.perf_counter() - t0)
-            with shielded():
-                if item is None:
-                    item = _done_item(path, analysis, t0=t0, stem=stems[path], report_dir=report_dir, csv_dir=csv_dir,
-                                      json_dir=json_dir, lang=lang, client=client, db_path=db_path, save=save,
-                                      config=config)
-                items.append(item)
-                bar.finished(i, item)
-                if stop_requested() and i < len(inputs):  # a stop signal came while this file was done
-                    current = inputs[i]
-                    break
+                items[p] = _merged_item(p, result_path(results, stems[p]), skipped=True, **merge)
+                bar.finished(items[p], analysed=False)
+        else:
+            todo.append(ClipJob(str(p), stems[p], str(results), config,
+                                json_dir=None if json_dir is None else str(json_dir),
+                                csv_dir=None if csv_dir is None else str(csv_dir),
+                                waveform_dir=None if waveform_dir is None else str(waveform_dir),
+                                report_dir=None if report_dir is None else str(report_dir)))
+    by_path = {j.path: Path(j.path) for j in todo}
+    runner = None
+    try:
+        if todo:
+            runner = DaskRunner(scheduler) if scheduler else LocalRunner(jobs or default_workers())
+            bar.start()
+            for job, res in runner.run(todo):
+                with shielded():
+                    path = by_path[job.path]
+                    if res.status == "ok":
+                        items[path] = _merged_item(path, Path(res.result_file), skipped=False, **merge)
+                    else:
+                        items[path] = BatchItem(path, "error", res.reason, seconds=res.seconds)
+                    bar.finished(items[path])
+                    if stop_requested():
+                        break
     except KeyboardInterrupt:
         pass
+    finally:
+        if runner is not None:
+            runner.close()
     if len(items) < len(inputs):
+        first = next(p for p in inputs if p not in items)
         print(file=stream)
-        print(f"breathcam: interrupted at {_safe(current.name)}; the summary covers the {len(items)} files done",
-              file=stream)
-    return items
+        print(f"breathcam: interrupted at {_safe(first.name)}; the summary covers the {len(items)} files done "
+              f"(run the same command again to go on: finished files are not analysed again)", file=stream)
+    return [items[p] for p in inputs if p in items]
 
 
-def _done_item(path: Path, analysis: Analysis, *, t0: float, stem: str, config: Config, **outputs) -> BatchItem:
-    """Save the outputs of one analysed file and make its summary row."""
+def _merged_item(path: Path, result_file: Path, *, skipped: bool, report_dir, lang, client, db_path, save,
+                 config: Config) -> BatchItem:
+    """Merge one clip's result file into the history (once: its result_id is kept with the session),
+    write its report, and make its summary row."""
     from breathcam.report.export import summary_numbers
+    from breathcam.report.jobs import merged_session, read_result
 
     try:
-        outs = save_outputs(analysis, stem=stem, kind="audio" if path.suffix.lower() in AUDIO_EXTENSIONS else "clip",
-                            config=config, **outputs)
-    except Exception as exc:  # a bug in an output must not lose the batch
-        return BatchItem(path, "error", _one_line(f"unexpected {type(exc).__name__}: {exc}"),
-                         seconds=time.perf_counter() - t0)
+        analysis, data = read_result(result_file)
+    except BreathcamError as exc:
+        return BatchItem(path, "error", _one_line(f"result file {result_file}: {exc}"))
+    run = data.get("run") or {}
+    seconds = float(run.get("processing_s") or 0.0)
+    stem = str(run.get("stem") or path.stem)
+    kind = "audio" if path.suffix.lower() in AUDIO_EXTENSIONS else "clip"
+    errors = [str(e) for e in run.get("output_errors", [])] if not skipped else []
+    sid, save_error, trend, session, new = None, None, [], {"client": client, "notes": "", "exercise": None}, False
+    if save:
+        from breathcam.report.store import SessionStore
+
+        try:
+            with SessionStore(db_path, config=config) as store:
+                sid = merged_session(store, str(run.get("result_id", "")))
+                if sid is None:
+                    stored = {k: v for k, v in data.items() if k != "trace"}
+                    sid = store.save_analysis(analysis, client=client, kind=kind, analysis_json=stored)
+                    new = True
+                row = store.get(sid)
+                session.update(id=sid, started_at=row["started_at"])
+                if client:
+                    trend = store.trend(client, until_id=sid)
+        except BreathcamError as exc:
+            save_error = str(exc)
+    report = None
+    if report_dir:
+        try:
+            from breathcam.report.html import write_report
+
+            target = _folder(report_dir) / f"{stem}.report.html"
+            if new or not save or not target.exists():
+                report = write_report(analysis, target, lang=lang, client=client, session=session, trend=trend,
+                                      extras=data, config=config)
+            else:
+                report = target
+        except BreathcamError as exc:
+            errors.append(str(exc))
+        except Exception as exc:  # a bug in the report must not lose the batch
+            errors.append(f"report of {path.name}: unexpected {type(exc).__name__}: {exc}")
     numbers = summary_numbers(analysis, min_breaths=config.report.min_breaths_variability)
     reason = "; ".join(
-        [f"not written: {e}" for e in outs["errors"]]
-        + ([f"session not saved: {outs['save_error']}"] if outs["save_error"] else [])
+        (["already analysed"] if skipped else [])
+        + [f"not written: {e}" for e in errors]
+        + ([f"session not saved: {save_error}"] if save_error else [])
         + ([analysis.quality.notes[-1]] if analysis.rate_bpm is None and analysis.quality.notes else []))
-    return BatchItem(path, "ok", _one_line(reason), numbers, outs["session_id"], outs["report"],
-                     time.perf_counter() - t0, output_errors=tuple(outs["errors"]))
+    return BatchItem(path, "ok", _one_line(reason), numbers, sid, report, seconds, output_errors=tuple(errors),
+                     skipped=skipped)
 
 
 def _safe(text: str) -> str:
     from breathcam.text import terminal_safe
 
     return terminal_safe(text)
-
-
-def _takes_progress(fn) -> bool:
-    import inspect
-
-    try:
-        return "progress" in inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
 
 
 def _one_line(text: str) -> str:
@@ -347,7 +431,7 @@ def write_summary_csv(items: list[BatchItem], path: str | Path) -> Path:
     for it in items:
         n = it.numbers
         rows.append({"file": it.path.name, "status": it.status, "reason": it.reason,
-                     **{k: ("" if n.get(k) is None else n.get(k)) for k in SUMMARY_COLUMNS[3:12]},
+                     **{k: ("" if n.get(k) is None else n.get(k)) for k in NUMBER_COLUMNS},
                      "session_id": it.session_id or "", "report": str(it.report or ""),
-                     "seconds": round(it.seconds, 2)})
+                     "processing_s": round(it.seconds, 2)})
     return write_output(path, csv_text(SUMMARY_COLUMNS, rows))

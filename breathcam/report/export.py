@@ -39,12 +39,51 @@ def _breath(b: Breath) -> dict:
     }
 
 
-def analysis_to_dict(analysis: Analysis) -> dict:
-    """The contract as plain JSON-ready data."""
+def config_digest(config) -> str:
+    """SHA-256 (hex) of the effective configuration: every section and key, sorted, as JSON.
+
+    Two analyses with the same digest and the same program version ran with the same thresholds."""
+    import dataclasses
+    import hashlib
+
+    text = json.dumps(dataclasses.asdict(config), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def config_overrides(config) -> dict:
+    """The keys of ``config`` that differ from the defaults, by section (what ``--config`` changed)."""
+    import dataclasses
+
+    from breathcam.config import DEFAULT
+
+    out: dict = {}
+    for f in dataclasses.fields(config):
+        ours, default = dataclasses.asdict(getattr(config, f.name)), dataclasses.asdict(getattr(DEFAULT, f.name))
+        changed = {k: v for k, v in ours.items() if v != default.get(k)}
+        if changed:
+            out[f.name] = changed
+    return out
+
+
+def provenance(config=None) -> dict:
+    """``program`` (name and version) and, when the configuration is known, ``config``: its
+    SHA-256 and the keys that differ from the defaults, so a result can be reproduced."""
+    from breathcam import __version__
+
+    out: dict = {"program": {"name": "breathcam", "version": __version__}}
+    if config is not None:
+        out["config"] = {"sha256": config_digest(config), "overrides": config_overrides(config)}
+    return out
+
+
+def analysis_to_dict(analysis: Analysis, *, config=None) -> dict:
+    """The contract as plain JSON-ready data; ``config`` (the effective configuration) adds its
+    digest and overrides (:func:`provenance`)."""
     minutes = analysis.duration_s / 60.0
     n_sighs = sum(1 for b in analysis.breaths if b.is_sigh)
     return {
         "version": CONTRACT_VERSION,
+        **provenance(config),
         "source": analysis.source,
         "duration_s": _r(analysis.duration_s),
         "rate_bpm": _r(analysis.rate_bpm, 2),
@@ -140,6 +179,9 @@ def _sound(analysis: Analysis) -> dict:
         "events": [{"start": _r(e.start), "end": _r(e.end), "kind": e.kind, "level_db": _r(e.level_db, 1)} for e in s.events],
         "silences": [{"start": _r(x.start), "end": _r(x.end), "duration_s": _r(x.duration_s)} for x in s.silences],
         "notes": list(s.notes),
+        # sound could not tell the rate from twice the rate: both (rate_bpm is then null)
+        "rate_candidates": [_r(c, 2) for c in s.rate_candidates],
+        "heart_bpm": _r(s.heart_bpm, 1),  # the heart's rate when its sounds were heard, else null
     }
     if len(s.trace) and len(s.t_s):  # the breath trace sound gave (what its breaths were found on)
         out["sound"]["trace"] = {"t0": _r(float(s.t_s[0]), 3), "fs_hz": _r(s.fs_hz, 3),
@@ -214,12 +256,12 @@ def _movement_from_dict(m: dict | None) -> Movement | None:
     )
 
 
-def write_json(analysis: Analysis, path: str | Path) -> Path:
+def write_json(analysis: Analysis, path: str | Path, *, config=None) -> Path:
     """Write the contract to ``path`` (breathcam.fileio.write_output: atomic for a regular file,
-    in place for ``-``, a device or a FIFO, private when created)."""
+    in place for ``-``, a device or a FIFO, private when created); ``config``: see analysis_to_dict."""
     from breathcam.fileio import write_output
 
-    return write_output(path, json.dumps(analysis_to_dict(analysis), indent=1) + "\n")
+    return write_output(path, json.dumps(analysis_to_dict(analysis, config=config), indent=1) + "\n")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -219,15 +219,20 @@ class SessionStore:
         exercise: str | None = None,
         notes: str = "",
         started_at: str | None = None,
+        analysis_json: dict | None = None,
     ) -> int:
-        """Store a finished analysis as a new session; returns its id."""
+        """Store a finished analysis as a new session; returns its id.
+
+        ``analysis_json`` is stored instead of the analysis's own contract when given (a folder's
+        result file, with its ``run`` block: breathcam.report.jobs)."""
         from breathcam.report.export import analysis_to_dict, summary_numbers
 
         nums = summary_numbers(analysis, min_breaths=self.config.report.min_breaths_variability)
         cols = ["client", "started_at", "source", "kind", "exercise", "status", "notes", "analysis_json", "trace",
                 "updated_at", *KEY_COLUMNS]
         values = [client, started_at or _now(), analysis.source, kind, exercise, "complete", notes,
-                  json.dumps(analysis_to_dict(analysis)), _pack_trace(analysis.traces), _now(),
+                  json.dumps(analysis_to_dict(analysis) if analysis_json is None else analysis_json),
+                  _pack_trace(analysis.traces), _now(),
                   *[nums.get(k) for k in KEY_COLUMNS]]
         with self._tx() as c:
             cur = c.execute(f"INSERT INTO sessions ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", values)

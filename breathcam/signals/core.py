@@ -7,7 +7,8 @@ what the sound heard (signals.fuse).  ``breathcam analyze`` (pipeline.py) calls 
 the live analyzer (signals.online) on its window and on the whole session, so batch and live
 cannot differ in what they do.  Each stage is a public function of its own module and can be
 called alone.  :func:`process` drops the breaths found inside a hold (:func:`outside_holds`) and
-its rate leaves the time held out.
+its rate leaves the time held out, its confidence measuring the periodicity of the breathing
+outside the holds (:func:`rate_outside_holds`, which the live window calls too).
 
 >>> import numpy as np
 >>> from breathcam.simulate.waveform import simulate_breathing
@@ -29,7 +30,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from breathcam.config import DEFAULT, Config
-from breathcam.signals.breaths import segment
+from breathcam.signals.breaths import dominant_rate, segment
+from breathcam.signals.filters import bandpass, clean_trace
 from breathcam.signals.holds import find_holds
 from breathcam.signals.rate import clip_rate, rate_series
 from breathcam.types import Analysis, Breath, Hold, MotionTraces, ParameterError, Quality, SignalResult
@@ -37,7 +39,7 @@ from breathcam.types import Analysis, Breath, Hold, MotionTraces, ParameterError
 if TYPE_CHECKING:
     from breathcam.signals.sound import SoundResult
 
-__all__ = ["analyse", "process", "outside_holds", "nobody_in_view"]
+__all__ = ["analyse", "process", "outside_holds", "rate_outside_holds", "breathing_periodicity", "nobody_in_view"]
 
 
 def analyse(
@@ -122,6 +124,38 @@ def outside_holds(breaths: tuple[Breath, ...], holds: tuple[Hold, ...], *, toler
     )
 
 
+def rate_outside_holds(
+    traces: MotionTraces, breaths: tuple[Breath, ...], holds: tuple[Hold, ...], *, config: Config = DEFAULT
+) -> tuple[float | None, float]:
+    """The rate of ``breaths`` (found on ``traces``) with ``holds`` left out, and its confidence.
+
+    The rate of :func:`process` and of the live window alike: breaths inside a hold are
+    dropped (:func:`outside_holds`) and the time of holds that interrupt
+    the breathing is not breathing time (:func:`~breathcam.signals.rate.clip_rate`).  The
+    periodicity behind the confidence (:func:`~breathcam.signals.breaths.dominant_rate`) is
+    measured on the breathing outside the holds: a still stretch in the window is not a sign of
+    irregular breathing.  ``holds`` may include ones the window's own analysis did not find (one
+    cut by the window's start, one still going on).
+    """
+    kept = outside_holds(breaths, holds, tolerance_s=config.holds.edge_tolerance_s)
+    if not kept:
+        return None, 0.0
+    return clip_rate(kept, periodicity=breathing_periodicity(traces, holds, config=config), holds=holds, config=config.rate)
+
+
+def breathing_periodicity(traces: MotionTraces, holds: tuple[Hold, ...], *, config: Config = DEFAULT) -> float:
+    """The periodicity of the breathing in ``traces`` outside ``holds`` (as the segmentation
+    measures it: the band-passed cleaned trace's autocorrelation at the dominant period)."""
+    f = config.filters
+    y, usable = clean_trace(np.asarray(traces.breathing, dtype=float), fs_hz=traces.fs_hz, valid=traces.valid, config=f)
+    xb = bandpass(y, fs_hz=traces.fs_hz, low_hz=f.low_hz, high_hz=f.high_hz, order=f.order)
+    t = np.asarray(traces.t_s, dtype=float)
+    free = usable.copy()
+    for h in holds:
+        free &= ~((t >= h.start) & (t <= h.end))
+    return dominant_rate(xb, fs_hz=traces.fs_hz, usable=free, config=config.breaths)[1]
+
+
 def process(traces: MotionTraces, *, config: Config = DEFAULT) -> SignalResult:
     """Breaths, holds, clip rate and rate series of ``traces.breathing`` (invalid samples skipped)."""
     x = np.asarray(traces.breathing, dtype=float)
@@ -145,7 +179,10 @@ def process(traces: MotionTraces, *, config: Config = DEFAULT) -> SignalResult:
         moving=traces.moving,
     )
     breaths = outside_holds(seg.breaths, holds, tolerance_s=config.holds.edge_tolerance_s)
-    bpm, rate_conf = clip_rate(breaths, periodicity=seg.periodicity, holds=holds, config=config.rate)
+    if holds:
+        bpm, rate_conf = rate_outside_holds(traces, seg.breaths, holds, config=config)
+    else:
+        bpm, rate_conf = clip_rate(breaths, periodicity=seg.periodicity, config=config.rate)
     series = rate_series(breaths, t_start_s=t0, t_end_s=float(t[-1]), holds=holds, config=config.rate)
     notes = []
     if not seg.usable.all():

@@ -29,20 +29,24 @@ hums) the agreement raises a wrong reading's confidence.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from breathcam.config import DEFAULT, Config
 from breathcam.types import Analysis, Quality
 
+if TYPE_CHECKING:
+    from breathcam.signals.sound import SoundResult
+
 __all__ = ["fuse"]
 
 
-def fuse(video: Analysis, sound, *, config: Config = DEFAULT) -> Analysis:
+def fuse(video: Analysis, sound: SoundResult | None, *, config: Config = DEFAULT) -> Analysis:
     """Combine a video Analysis with a SoundResult (breathcam.signals.sound) into one Analysis."""
     sc = config.sound
     if sound is None:
         return video
     notes = list(video.quality.notes)
-    candidates = tuple(getattr(sound, "rate_candidates", ()) or ())
+    candidates = tuple(sound.rate_candidates)
     if sound.rate_bpm is None and candidates and video.rate_bpm is not None:
         pick = min(candidates, key=lambda c: abs(c - video.rate_bpm))
         if abs(pick - video.rate_bpm) / max(video.rate_bpm, 1e-9) <= sc.fuse_agree_fraction:

@@ -43,14 +43,12 @@ from dataclasses import replace
 import numpy as np
 
 from breathcam.config import DEFAULT, Config
-from breathcam.signals.breaths import dominant_rate
-from breathcam.signals.core import analyse, outside_holds
-from breathcam.signals.filters import bandpass, clean_trace
+from breathcam.signals.core import analyse, breathing_periodicity, outside_holds, rate_outside_holds
 from breathcam.signals.holds import flat_mask
 from breathcam.signals.rate import clip_rate
 from breathcam.types import Analysis, Breath, Frame, Hold, LiveState, MotionTraces, Repetition, TorsoRegions
 
-__all__ = ["OnlineAnalyzer", "open_hold", "merge_breaths", "merge_holds", "rate_outside_holds"]
+__all__ = ["OnlineAnalyzer", "open_hold", "merge_breaths", "merge_holds", "rate_outside_holds"]  # the last from core
 
 
 def _flat_end(traces: MotionTraces, *, breaths: tuple[Breath, ...], config: Config):
@@ -104,38 +102,6 @@ def open_hold(
     if depth <= 0 or max(rose, fell) < config.live.open_hold_move_fraction * depth:
         return None
     return float(traces.t_s[i]), ("inhale" if rose > fell else "exhale")
-
-
-def rate_outside_holds(
-    traces: MotionTraces, breaths: tuple[Breath, ...], holds: tuple[Hold, ...], *, config: Config = DEFAULT
-) -> tuple[float | None, float]:
-    """The rate of ``breaths`` (found on ``traces``) with ``holds`` left out, and its confidence.
-
-    As the batch rate does (:func:`breathcam.signals.core.process`): breaths inside a hold are
-    dropped (:func:`~breathcam.signals.core.outside_holds`) and the time of holds that interrupt
-    the breathing is not breathing time (:func:`~breathcam.signals.rate.clip_rate`).  The
-    periodicity behind the confidence (:func:`~breathcam.signals.breaths.dominant_rate`) is
-    measured on the breathing outside the holds: a still stretch in the window is not a sign of
-    irregular breathing.  ``holds`` may include ones the window's own analysis did not find (one
-    cut by the window's start, one still going on).
-    """
-    kept = outside_holds(breaths, holds, tolerance_s=config.holds.edge_tolerance_s)
-    if not kept:
-        return None, 0.0
-    return clip_rate(kept, periodicity=_periodicity(traces, holds, config=config), holds=holds, config=config.rate)
-
-
-def _periodicity(traces: MotionTraces, holds: tuple[Hold, ...], *, config: Config) -> float:
-    """The periodicity of the breathing in ``traces`` outside ``holds`` (as the segmentation
-    measures it: the band-passed cleaned trace's autocorrelation at the dominant period)."""
-    f = config.filters
-    y, usable = clean_trace(np.asarray(traces.breathing, dtype=float), fs_hz=traces.fs_hz, valid=traces.valid, config=f)
-    xb = bandpass(y, fs_hz=traces.fs_hz, low_hz=f.low_hz, high_hz=f.high_hz, order=f.order)
-    t = np.asarray(traces.t_s, dtype=float)
-    free = usable.copy()
-    for h in holds:
-        free &= ~((t >= h.start) & (t <= h.end))
-    return dominant_rate(xb, fs_hz=traces.fs_hz, usable=free, config=config.breaths)[1]
 
 
 def merge_breaths(
@@ -311,7 +277,7 @@ class OnlineAnalyzer:
             rate, rate_conf = rate_outside_holds(traces, window.breaths, holds, config=self.config)
             # the window's confidence, with its rate part measured outside the holds
             _, window_rate_conf = clip_rate(
-                window.breaths, periodicity=_periodicity(traces, (), config=self.config), holds=window.holds,
+                window.breaths, periodicity=breathing_periodicity(traces, (), config=self.config), holds=window.holds,
                 config=self.config.rate,
             )
             conf = rate_conf * min(1.0, window.quality.confidence / window_rate_conf) if window_rate_conf > 0 else rate_conf

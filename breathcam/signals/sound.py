@@ -8,21 +8,23 @@ The stages, each a public function:
    the batch output exactly.
 2. :func:`features`: log energy per band; heart sounds (short blips, S1/S2 80-150 ms) removed by a
    running low percentile over 0.6 s, widened to one whole beat when :func:`heart_period` finds
-   the heart's rhythm (48-180/min) in the blips; sampled at 10 Hz; an adaptive noise floor per
-   band (a low percentile over 30 s) tracks steady background (fan, traffic, room).  Besides each
-   band's loudness, the *tilt* (a band's level minus the lowest band's) is a trace too: inhale and
-   exhale sound different even when equally loud.
+   the heart's rhythm (48-180/min) in the blips, looked for first in the heart's own band
+   (:func:`heart_band`, 20-100 Hz), then in the breath bands; sampled at 10 Hz; an adaptive noise
+   floor per band (a low percentile over 30 s) tracks steady background (fan, traffic, room).
+   Besides each band's loudness, the *tilt* (a band's level minus the lowest band's) is a trace
+   too: inhale and exhale sound different even when equally loud.
 3. :func:`estimate_rate`: the loudness rhythm is the strongest peak of the loudness spectra
    (Welch, 60 s segments), judged by its prominence over a ring of the spectrum around it, never
-   at the heart's rate or half of it.  Inhale and exhale each make a sound, so that rhythm is often
-   twice the breathing rate.  Which it is comes from evidence, in decades of significance
-   (-log10 p): whether the sound events at the rhythm alternate between two kinds
-   (:func:`alternation_evidence`: colour, loudness, duration, spacing of odd against even events,
-   a paired test), plus the prominence of the sub-harmonic (the same alternation over the whole
-   recording).  Strong evidence (p < 0.01): half is the rate; some (p < 0.1), with nothing saying
-   the rhythm is one breath: no rate, the two candidates are kept (``rate_candidates``) for the
-   video to decide (fuse.py); a rhythm above ``plausible_max_bpm`` needs evidence that it is one
-   breath.  A call made on little evidence lowers the confidence (down to half).
+   at the heart's rate or half of it; a strongest rhythm below the range (a drifting rumble)
+   gives none.  Inhale and exhale each make a sound, so that rhythm is often twice the breathing
+   rate.  Which it is comes from evidence, in decades of significance (-log10 p): whether the
+   sound events at the rhythm alternate between two kinds (:func:`alternation_evidence`: colour,
+   loudness, duration, spacing and where within the event its sound lies, odd against even
+   events, a paired test), plus the prominence of the sub-harmonic (the same alternation over the
+   whole recording).  Strong evidence (p < 0.01): half is the rate; some (p < 0.1), with nothing
+   saying the rhythm is one breath: no rate, the two candidates are kept (``rate_candidates``)
+   for the video to decide (fuse.py); a rhythm above ``plausible_max_bpm`` needs evidence that it
+   is one breath.  A call made on little evidence lowers the confidence (down to half).
 4. :func:`analyze_sound`: the traces that show the rate are band-passed around it and summed into
    one breath trace, which the video signal core segments (``breaths.segment``); the rate and the
    rate series come from ``rate.clip_rate`` / ``rate.rate_series`` like the video path.  Audible
@@ -52,17 +54,15 @@ What sound can and cannot tell:
 
 Where it fails: breathing sounds below the background noise (SNR < 0 dB in the bands used);
 speech or music in the room (periodic sound that is not breathing); inhale and exhale that sound
-exactly alike in loudness, colour, duration and spacing: no test can tell them apart, the rate
-then reads twice the truth (one person of RRuJO's 16, in 2 of 10 files; 4 of the 70 untouched
-files) or, when the events barely differ, no rate with two candidates; fast breathing (above 26/min)
-whose exhale is silent reads half.  The heart is found only where its blips reach the bands used
-(100 Hz and up): on the RRuJO contact recordings they rarely do, and the running percentile alone
-takes them out.  The sound
-meter's floor looks back only (the batch floor is centred): for the first ``floor_window_s`` it
-is the quietest moment so far, and a background that suddenly grows louder reads as audible
-breathing until the floor catches up (nine tenths of ``floor_window_s``: the 10th percentile
-rises only when nine in ten of its samples are louder; the batch floor, centred, takes half of
-that); it says nothing during the first ``settle_s``.
+exactly alike in loudness, colour, duration, spacing and shape: no test can tell them apart, the
+rate then reads twice the truth (1 of the 90 files of RRuJO's tuning part, 5 of the 70 untouched
+ones) or, when the events barely differ, no rate with two candidates; fast breathing (above
+26/min) whose exhale is silent reads half.  A breathing rhythm near half a found heart's rate is
+not taken.  The sound meter's floor looks back only (the batch floor is centred): for the first
+``floor_window_s`` it is the quietest moment so far, and a background that suddenly grows louder
+reads as audible breathing until the floor catches up (nine tenths of ``floor_window_s``: the
+10th percentile rises only when nine in ten of its samples are louder; the batch floor, centred,
+takes half of that); it says nothing during the first ``settle_s``.
 """
 
 from __future__ import annotations
@@ -82,6 +82,7 @@ __all__ = [
     "heart_period",
     "alternation_evidence",
     "bands_for",
+    "heart_band",
     "BandEnergy",
     "band_power",
     "SoundFeatures",
@@ -207,20 +208,38 @@ class SoundFeatures:
         return np.array(rows), tuple(names)
 
 
+def heart_band(fs_hz: float, config: SoundConfig = DEFAULT.sound) -> tuple[float, float] | None:
+    """The band the heart's rhythm is looked for in first (``[sound] heart_band_hz``), or None when
+    the sample rate cannot hold it."""
+    band = tuple(config.heart_band_hz)
+    if len(band) != 2 or not 0 < band[0] < band[1] < 0.45 * fs_hz:
+        return None
+    return (float(band[0]), float(band[1]))
+
+
 def features(
     power: np.ndarray,
     *,
     frame_hz: float,
     bands: tuple[tuple[float, float], ...],
     t0_s: float = 0.0,
+    heart_power: np.ndarray | None = None,
     config: SoundConfig = DEFAULT.sound,
 ) -> SoundFeatures:
-    """Frame powers (frames x bands) -> heart-filtered dB at ``config.feature_hz`` with noise floor."""
+    """Frame powers (frames x bands) -> heart-filtered dB at ``config.feature_hz`` with noise floor.
+
+    ``heart_power``: the same frames' power in :func:`heart_band` (frames), where the heart's
+    rhythm is looked for first; without it, or when it shows none, in the breath bands."""
     p = np.asarray(power, dtype=float)
     if p.ndim != 2:
         raise ParameterError("band power must be frames x bands")
     db = _db(p).T  # bands x frames
-    heart = heart_period(db, frame_hz=frame_hz, config=config)
+    heart = None
+    if heart_power is not None:
+        hp = np.asarray(heart_power, dtype=float).reshape(-1)[: p.shape[0]]
+        heart = heart_period(_db(hp)[None, :], frame_hz=frame_hz, config=config)
+    if heart is None:
+        heart = heart_period(db, frame_hz=frame_hz, config=config)
     # one whole heart period in every window: the beat's blips (S1 + S2, ~0.25 s) then cover under
     # a third of it whatever the heart rate, and the percentile drops them
     window_s = config.heart_window_s if heart is None else float(np.clip(heart, config.heart_window_s, config.heart_window_max_s))
@@ -372,7 +391,8 @@ def _event_bounds(feats: SoundFeatures, rate_bpm: float) -> np.ndarray:
 def _event_features(feats: SoundFeatures, bounds: np.ndarray) -> np.ndarray:
     """Per sound event (events x features): its loudness in every band and the tilt of every band
     over the lowest (weighted by how far the event stands over its own quiet part: its colour), how
-    long it stays over half its swing (duration), its peak loudness, and its period."""
+    long it stays over half its swing (duration), its peak loudness, its period, and its centre
+    (where its sound lies within it, 0 to 1, weighted as the colour)."""
     lv = feats.level_db
     loud = lv.mean(axis=0)
     rows = []
@@ -382,21 +402,30 @@ def _event_features(feats: SoundFeatures, bounds: np.ndarray) -> np.ndarray:
         w = np.maximum(seg - low, 0.0) + 1e-9
         band = (lv[:, a:b] * w).sum(axis=1) / w.sum()
         dur = float(np.mean(seg >= 0.5 * (low + top))) * (b - a) / feats.fs_hz
-        rows.append(np.r_[band, band[1:] - band[0], dur, top, (b - a) / feats.fs_hz])
+        # where within the event its sound lies (0: at its start, 1: at its end): an active inhale
+        # swells and fades with a sine-like flow, a passive exhale's flow is fastest early and
+        # decays (the lungs' recoil), so its sound comes earlier in its event
+        centre = float(((np.arange(b - a) + 0.5) / (b - a) * w).sum() / w.sum())
+        rows.append(np.r_[band, band[1:] - band[0], dur, top, (b - a) / feats.fs_hz, centre])
     return np.array(rows)
 
 
-def alternation_evidence(feats: SoundFeatures, rate_bpm: float, *, config: SoundConfig = DEFAULT.sound) -> float:
+def alternation_evidence(feats: SoundFeatures, rate_bpm: float, *, centre: bool = True,
+                         config: SoundConfig = DEFAULT.sound) -> float:
     """How strongly the sound events at ``rate_bpm`` alternate between two kinds: -log10 of the
     p-value that odd and even events are alike (0: no evidence; 2: p = 0.01).
 
     When inhale and exhale are both heard, the loudness swells twice per breath, and the two
-    swells differ: in colour (the tilt between bands), loudness, duration or spacing.  Events are
-    cut at the troughs of the loudness band-passed around ``rate_bpm``; each event's features
+    swells differ: in colour (the tilt between bands), loudness, duration, spacing, or where
+    within the swell the sound lies (its centre: an active inhale swells and fades with a
+    sine-like flow, a passive exhale is loudest early and decays).  Events are cut at the troughs
+    of the loudness band-passed around ``rate_bpm``; each event's features
     (:func:`_event_features`) lose their slow drift (a running mean over four events), and the
-    difference within each pair of neighbours is tested against zero: every feature by Student's
-    t (Bonferroni over the features), and loudness, colour and duration together by Hotelling's
-    T^2; the stronger of the two counts, at twice its p-value.  Fewer than
+    difference within each pair of neighbours is tested against zero: every feature but the centre
+    by Student's t (Bonferroni over the features), and loudness, colour, duration and (with
+    ``centre``) the centre together by Hotelling's T^2; the stronger of the two counts, at twice
+    its p-value.  ``centre=False`` is for events that may be halves of longer ones (the test at
+    twice a rhythm): a rising half and a falling half always differ in it.  Fewer than
     ``alternation_min_pairs`` pairs: no evidence either way (0); events over more than
     ``alternation_stretch_s``: the median over stretches of that length."""
     bounds = _event_bounds(feats, rate_bpm)
@@ -405,15 +434,16 @@ def alternation_evidence(feats: SoundFeatures, rate_bpm: float, *, config: Sound
     x = _event_features(feats, bounds)
     step = max(2 * config.alternation_min_pairs, 2 * int(round(config.alternation_stretch_s * rate_bpm / 120.0)))
     if x.shape[0] <= step + 2 * config.alternation_min_pairs:
-        return _paired_evidence(x, nb=feats.level_db.shape[0])
+        return _paired_evidence(x, nb=feats.level_db.shape[0], centre=centre)
     # a long recording: the median over stretches of alternation_stretch_s
     chunks = [x[i : i + step] for i in range(0, x.shape[0], step)]
     chunks = [c for c in chunks if c.shape[0] >= 2 * config.alternation_min_pairs]
-    return float(np.median([_paired_evidence(c, nb=feats.level_db.shape[0]) for c in chunks]))
+    return float(np.median([_paired_evidence(c, nb=feats.level_db.shape[0], centre=centre) for c in chunks]))
 
 
-def _paired_evidence(x: np.ndarray, *, nb: int) -> float:
-    """-log10 p that odd and even rows of ``x`` (events x features, ``nb`` bands) are alike."""
+def _paired_evidence(x: np.ndarray, *, nb: int, centre: bool = True) -> float:
+    """-log10 p that odd and even rows of ``x`` (events x features, ``nb`` bands) are alike; the
+    events' centre (the last feature) counts in the joint test only, and only with ``centre``."""
     n = x.shape[0]
     pad = np.pad(x, ((2, 1), (0, 0)), mode="edge")
     trend = np.array([pad[i : i + 4].mean(axis=0) for i in range(n)])
@@ -422,6 +452,7 @@ def _paired_evidence(x: np.ndarray, *, nb: int) -> float:
     d = r[1 : 2 * m : 2] - r[0 : 2 * m : 2]
     sd = d.std(axis=0, ddof=1)
     ok = sd > 1e-9
+    ok[-1] = False  # the centre counts in the joint test only
     if not ok.any():
         return 0.0
     t = d.mean(axis=0)[ok] / (sd[ok] / np.sqrt(m))
@@ -429,6 +460,8 @@ def _paired_evidence(x: np.ndarray, *, nb: int) -> float:
     cols = [2 * nb - 2, 2 * nb - 1, 2 * nb]  # top tilt (colour), duration, peak loudness
     if nb < 2:
         cols = [2 * nb - 1, 2 * nb]
+    if centre:
+        cols.append(2 * nb + 2)
     p_joint = 1.0
     q = len(cols)
     if m > q + 1:
@@ -469,6 +502,10 @@ def estimate_rate(feats: SoundFeatures, *, config: SoundConfig = DEFAULT.sound) 
     near = np.abs(f - best) <= res
     if near.any():
         best = float(f[near][np.argmax(spec[:n_loud, near].mean(axis=0))])
+    if best < config.min_rate_bpm:
+        # the strongest rhythm's summit lies below the range: a slower one (a rumble drifting every
+        # 20-30 s) whose shoulder reached into it; no breathing rate in range stands out over it
+        return none
     # Inhale and exhale each make a sound: is ``best`` the breathing rate or twice it?  Evidence
     # for twice: the sound events at ``best`` alternate between two kinds (e_here).  Evidence for
     # the rate itself: the events at twice ``best`` alternate (its inhale and exhale; e_twice).
@@ -486,7 +523,9 @@ def estimate_rate(feats: SoundFeatures, *, config: SoundConfig = DEFAULT.sound) 
         null_db = max(config.subharmonic_null_db, main_db - config.subharmonic_max_below_db)
         e_sub = max(0.0, (sub_db - null_db) / config.subharmonic_db_per_decade)
         e_here = alternation_evidence(feats, best, config=config) + e_sub
-        e_twice = alternation_evidence(feats, 2.0 * best, config=config)
+        # (the events' centre is left out there: halves of one sound event alternate in it, rising
+        # half then falling half, whatever the event is)
+        e_twice = alternation_evidence(feats, 2.0 * best, centre=False, config=config)
         sure, doubt = config.alternation_halve_evidence, config.alternation_doubt_evidence
         if e_here >= sure or (best > config.plausible_max_bpm and e_twice < sure):
             halved = True
@@ -704,7 +743,11 @@ def analyze_audio_samples(audio: Audio, *, config: Config = DEFAULT) -> SoundRes
     sc = config.sound
     bands = bands_for(source_rate_hz=audio.info.source_rate_hz, fs_hz=audio.info.sample_rate_hz, config=sc)
     power, frame_hz = band_power(audio.samples, fs_hz=audio.info.sample_rate_hz, bands=bands, config=sc)
-    feats = features(power, frame_hz=frame_hz, bands=bands, t0_s=audio.t0_s, config=sc)
+    hb = heart_band(audio.info.sample_rate_hz, sc)
+    heart = None
+    if hb is not None:
+        heart = band_power(audio.samples, fs_hz=audio.info.sample_rate_hz, bands=(hb,), config=sc)[0][:, 0]
+    feats = features(power, frame_hz=frame_hz, bands=bands, t0_s=audio.t0_s, heart_power=heart, config=sc)
     return analyze_sound(feats, config=config, t_end_s=audio.t0_s + audio.info.duration_s)
 
 
@@ -747,6 +790,10 @@ class SoundAnalyzer:
         self._energy = BandEnergy(fs_hz=fs_hz, bands=self.bands, config=sc)
         frame_hz = self._energy.frame_hz
         self._frames: deque = deque(maxlen=int(np.ceil(sc.live_window_s * frame_hz)))
+        # the heart band's frames, for the heart's rhythm (features(heart_power=...))
+        hb = heart_band(fs_hz, sc)
+        self._heart_energy = None if hb is None else BandEnergy(fs_hz=fs_hz, bands=(hb,), config=sc)
+        self._heart_frames: deque = deque(maxlen=self._frames.maxlen)
         self._n_frames = 0
         self.t0_s = float(t0_s)
         # the sound meter's state (see level())
@@ -765,6 +812,8 @@ class SoundAnalyzer:
         return round(self._energy.n_samples / self._energy.fs_hz, 6)
 
     def push(self, block: np.ndarray) -> None:
+        if self._heart_energy is not None:
+            self._heart_frames.extend(self._heart_energy.push(block)[:, 0])
         for row in self._energy.push(block):
             self._frames.append(row)
             self._n_frames += 1
@@ -799,5 +848,9 @@ class SoundAnalyzer:
         hop_s = 1.0 / self._energy.frame_hz
         first = self._n_frames - len(self._frames)
         power = np.array(self._frames) if self._frames else np.zeros((0, len(self.bands)))
-        feats = features(power, frame_hz=self._energy.frame_hz, bands=self.bands, t0_s=self.t0_s + first * hop_s, config=sc)
+        heart = None
+        if self._heart_energy is not None and len(self._heart_frames) == len(self._frames):
+            heart = np.array(self._heart_frames)
+        feats = features(power, frame_hz=self._energy.frame_hz, bands=self.bands, t0_s=self.t0_s + first * hop_s,
+                         heart_power=heart, config=sc)
         return analyze_sound(feats, config=self.config, t_end_s=self.t0_s + self._n_frames * hop_s)

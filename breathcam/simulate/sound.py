@@ -3,8 +3,8 @@
 The breathing schedule (and so the truth) comes from :func:`breathcam.simulate.waveform.simulate_breathing`;
 the sound is turbulence noise (band-limited 150-1500 Hz) whose amplitude follows the airflow (the
 lung volume's speed), louder on the inhale than on the exhale as at a chest microphone
-(``exhale_gain``).  Optional heart sounds (S1 and S2: 80 ms thumps at 30-120 Hz, as leak into a
-contact microphone) and background noise: ``"white"``, ``"fan"`` (pink-ish noise with a 100 Hz hum
+(``exhale_gain``).  Optional heart sounds (S1 and S2: 100 ms thumps at 40 and 55 Hz, as a contact
+microphone hears them) and background noise: ``"white"``, ``"fan"`` (pink-ish noise with a 100 Hz hum
 and harmonics) or ``"traffic"`` (low-frequency rumble whose level drifts over tens of seconds).
 The SNR is breath-sound power over noise power across the whole recording.
 
@@ -34,6 +34,12 @@ from breathcam.types import ParameterError
 NOISES = ("white", "fan", "traffic")
 # Turbulent airflow sound band at the chest (tracheal/vesicular sounds: most energy 150-1500 Hz).
 BREATH_BAND_HZ = (150.0, 1500.0)
+# Heart sounds as a contact microphone hears them: S1 and S2 are thumps of about 100 ms whose
+# energy lies mostly below 100 Hz (S1 around 40 Hz, S2 a little higher); only their upper edge
+# reaches the breath bands (100 Hz up).
+HEART_S1_HZ = 40.0
+HEART_S2_HZ = 55.0
+HEART_SOUND_S = 0.1
 # Waveform sampling used to derive the airflow (fast enough for the sharpest inhale onset).
 _WAVE_HZ = 100.0
 
@@ -53,11 +59,11 @@ def _band_noise(n: int, *, fs_hz: float, band_hz: tuple[float, float], rng: np.r
 
 def _heart(n: int, *, fs_hz: float, bpm: float, rng: np.random.Generator) -> np.ndarray:
     out = np.zeros(n)
-    t = np.arange(int(0.08 * fs_hz)) / fs_hz
+    t = np.arange(int(HEART_SOUND_S * fs_hz)) / fs_hz
     beat = 60.0 / bpm
     k = rng.uniform(0, beat)
     while k < n / fs_hz:
-        for delay, f, amp in ((0.0, 50.0, 1.0), (0.3, 70.0, 0.7)):  # S1, then S2 300 ms later
+        for delay, f, amp in ((0.0, HEART_S1_HZ, 1.0), (0.3, HEART_S2_HZ, 0.7)):  # S1, then S2 300 ms later
             i = int((k + delay) * fs_hz)
             burst = amp * np.sin(2 * np.pi * f * t) * np.hanning(t.size)
             j = min(n, i + t.size)
