@@ -1,4 +1,4 @@
-"""Command line: ``breathcam analyze | live | exercise | report | sessions | devices | simulate``.
+"""Command line: ``breathcam analyze | live | exercise | assess | report | sessions | devices | simulate``.
 
 Each command parses its options and hands on to the module that does the work (pipeline, live,
 report.*); nothing is computed here but the printed summary.
@@ -75,6 +75,7 @@ def _build_parser() -> argparse.ArgumentParser:
     report.add_argument("--lang", choices=("en", "nl"), default="en", help="report language")
     report.add_argument("--db", metavar="PATH", help="session history database")
     report.add_argument("--config", metavar="FILE.toml", help="override thresholds (see docs/config.md)")
+    report.add_argument("--pdf", action="store_true", help="also print the report to PDF (headless Chromium, A4)")
 
     sessions = sub.add_parser("sessions", help="the session history: list, show, compare, note",
                               description="The session history (SQLite): list, show, compare sessions, add notes.")
@@ -85,6 +86,8 @@ def _build_parser() -> argparse.ArgumentParser:
     s_list.add_argument("--last", type=_positive_int, metavar="N", help="only the last N (1 or more)")
     s_show = ssub.add_parser("show", help="key numbers and notes of one session")
     s_show.add_argument("id", metavar="ID")
+    for p in (s_list, s_show):
+        p.add_argument("--lang", choices=("en", "nl"), default="en", help="language of the table")
     s_cmp = ssub.add_parser("compare", help="key numbers of sessions side by side; --html draws the trend")
     s_cmp.add_argument("ids", nargs="*", metavar="ID", help="session ids (default: all of --client)")
     s_cmp.add_argument("--client", metavar="ID", help="compare all sessions of this client")
@@ -113,6 +116,9 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_live_arguments(exercise)
     exercise.add_argument("--cycles", type=int, help="number of breathing cycles (default: the exercise's own)")
 
+    from breathcam.assess.command import add_parser as add_assess
+
+    add_assess(sub)
     sub.add_parser(
         "devices",
         help="list cameras and microphones",
@@ -231,7 +237,7 @@ def _cmd_live(args: argparse.Namespace, *, exercise: str | None = None) -> int:
             except BreathcamError as exc:
                 errors.append(str(exc))
     if not args.quiet:
-        _out(*summary_lines(result.analysis))
+        _out(*_summary(result.analysis, args.lang))
         comp = result.analysis.compliance
         if comp is not None:
             phases = ", ".join(f"{k} {100 * v:.0f}%" for k, v in comp.per_phase.items())
@@ -243,7 +249,9 @@ def _cmd_live(args: argparse.Namespace, *, exercise: str | None = None) -> int:
         if args.video_path:
             _out(_video_line(args.video_path))
         if writer is not None and writer.session_id is not None:
-            _out(f"saved as session {writer.session_id} (breathcam sessions show {writer.session_id})")
+            _out(f"opgeslagen als sessie {writer.session_id} (breathcam sessions show {writer.session_id} --lang nl)"
+                 if args.lang == "nl" else
+                 f"saved as session {writer.session_id} (breathcam sessions show {writer.session_id})")
     return _report_errors(errors)
 
 
@@ -304,6 +312,15 @@ def summary_lines(analysis) -> list[str]:
     )
     lines.extend(f"note: {n}" for n in analysis.quality.notes)
     return lines
+
+
+def _summary(analysis, lang: str) -> list[str]:
+    """The summary in the language asked for (--lang)."""
+    if lang == "nl":
+        from breathcam.report.summary import summary_lines_nl
+
+        return summary_lines_nl(analysis)
+    return summary_lines(analysis)
 
 
 def _movement_lines(m) -> list[str]:
@@ -368,10 +385,12 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     from breathcam.stopsignals import shielded
 
     with shielded():
-        outs = _save_outputs(analysis, args, config, stem=path.stem)
+        from breathcam.report.html import output_stem
+
+        outs = _save_outputs(analysis, args, config, stem=output_stem(path.stem, client=args.client))
     if not args.quiet:
-        _out(*summary_lines(analysis))
-        _print_outputs(outs)
+        _out(*_summary(analysis, args.lang))
+        _print_outputs(outs, args.lang)
         if getattr(args, "video_path", None):
             _out(_video_line(args.video_path))
     return _report_errors(outs["errors"])
@@ -405,7 +424,12 @@ def _save_outputs(analysis, args, config, *, stem: str) -> dict:
     return outs
 
 
-def _print_outputs(outs: dict) -> None:
+def _print_outputs(outs: dict, lang: str = "en") -> None:
+    if lang == "nl":
+        from breathcam.report.summary import output_lines_nl
+
+        _out(*output_lines_nl(outs, show_json=bool(outs["json"]) and not _is_stream(outs["json"])))
+        return
     if outs["json"] and not _is_stream(outs["json"]):
         _out(f"analysis written to {outs['json']}")
     if outs["session_id"] is not None:
@@ -460,6 +484,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
                               config=load_config(args.config))
     if not _is_stream(path):
         _out(f"report written to {path}")
+        if args.pdf:
+            from breathcam.assess.report import print_pdf
+
+            _out(f"PDF written to {print_pdf(path, path.with_suffix('.pdf'))}")
     return 0
 
 
@@ -476,15 +504,15 @@ def _cmd_sessions(args: argparse.Namespace) -> int:
     with st.SessionStore(args.db, create=False) as db:
         if args.action == "list":
             rows = db.list(client=args.client, limit=args.last)
-            lines = st.list_lines([db.get_numbers(r["id"]) if r["status"] == "live" else r for r in rows])
+            lines = st.list_lines([db.get_numbers(r["id"]) if r["status"] == "live" else r for r in rows], lang=args.lang)
         elif args.action == "show":
-            lines = st.show_lines(db.get_numbers(args.id))
+            lines = st.show_lines(db.get_numbers(args.id), lang=args.lang)
         elif args.action == "note":
             db.add_note(int(db.get(args.id)["id"]), args.text)
             lines = [f"note added to session {args.id}"]
         else:
             rows = [db.get(i) for i in args.ids] if args.ids else db.list(client=args.client) if args.client else []
-            lines = st.compare_lines(rows)
+            lines = st.compare_lines(rows, lang=args.lang)
             if args.html:
                 from breathcam.report.html import write_trend_page
 
@@ -560,6 +588,10 @@ def main(argv: list[str] | None = None) -> int:
         return _run(lambda: _cmd_live(args))
     if args.command == "exercise":
         return _run(lambda: _cmd_live(args, exercise=args.name))
+    if args.command == "assess":
+        from breathcam.assess.command import run_command
+
+        return _run(lambda: run_command(args, out=_out))
     parser.print_help()
     return EXIT_INPUT
 

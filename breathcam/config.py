@@ -1464,6 +1464,61 @@ class MovementConfig:
 
 
 @dataclass(frozen=True)
+class AssessConfig:
+    # The physiotherapist's assessment (breathcam.assess, ``breathcam assess``).
+    # Each step is announced on screen with a countdown of this length; the breathing seen during
+    # the countdown is not part of the step (the client settles after reading the instruction).
+    countdown_s: float = 5.0
+    # Rest observation, seated: 2 minutes is what clinicians watch (24 breaths at 12/min: enough
+    # for the breath-to-breath variability and a sigh rate in whole sighs per minute).
+    rest_s: float = 120.0
+    # The control pause step: the instruction, then at most this long for breathing normally, the
+    # hold and the first breath after it (a control pause beyond 40 s is the top band; 75 s leaves
+    # room for a few breaths before the hold and the first breath after it).
+    hold_step_s: float = 75.0
+    # On a camera the hold step ends early this long after the first breath that follows a hold
+    # (a recorded clip keeps its fixed timeline: the rest of the protocol is laid out on it).
+    hold_after_s: float = 5.0
+    # The optional standing observation and the movement (N squats or lifts) that follows it.
+    standing_s: float = 60.0
+    moving_s: float = 60.0
+    # A hold in the control-pause step counts as the control pause from this length on: the core's
+    # own minimum hold (holds.min_hold_s) is 3 s, and a control pause below 3 s is not measurable.
+    min_control_pause_s: float = 3.0
+    # The usual control-pause bands (Buteyko practice, not validated as a diagnostic test): below
+    # the first is very short, then short, normal, above the last good.
+    cp_band_edges_s: tuple[float, float, float] = (10.0, 20.0, 40.0)
+    # A key press and the camera's timing are said to agree within this many seconds.
+    cp_agree_s: float = 2.0
+    # --- the five dysfunctional patterns (Boulding et al., Eur Respir Rev 2016) ------------------
+    # Hyperventilation: the rest rate above the textbook adult range (12-20/min).  A camera sees no
+    # volume, so "deep for too long" cannot be told; only "fast".
+    hyperventilation_rate_bpm: float = 20.0
+    # Periodic deep sighing: healthy adults sigh about 12 times an hour (0.2/min); five times that
+    # (one a minute) is frequent in any 2-minute observation.  [report] frequent_sighs_per_min (0.5)
+    # only notes sighing on a report; flagging a pattern asks for more.
+    sighs_per_min: float = 1.0
+    # Thoracic dominant: the belly's share of the visible motion below this (PatternConfig's chest
+    # cut: the chest does clearly most of the work).
+    thoracic_max_belly_share: float = 0.35
+    # Thoraco-abdominal asynchrony: the belly lags the chest by more than this (healthy quiet
+    # breathing stays within about 20 deg; paradoxical is 180 deg).
+    asynchrony_phase_deg: float = 40.0
+    # A pattern is told only from at least this many measured breaths, and the chest/belly ones
+    # only from a chest/belly reading at least this confident (below it: "cannot tell").
+    min_breaths: int = 5
+    min_pattern_confidence: float = 0.4
+    # Nijmegen questionnaire: 16 items scored 0-4; a total of 23 or more suggests hyperventilation
+    # syndrome (van Dixhoorn & Duivenvoorden 1985).
+    nijmegen_cutoff: int = 23
+    # Reference ranges shown on the assessment report (textbook adult values at rest).
+    normal_rate_low_bpm: float = 12.0
+    normal_rate_high_bpm: float = 20.0
+    normal_ie_low: float = 1.5
+    normal_ie_high: float = 2.0
+
+
+@dataclass(frozen=True)
 class Config:
     video: VideoConfig = field(default_factory=VideoConfig)
     pose: PoseConfig = field(default_factory=PoseConfig)
@@ -1479,6 +1534,7 @@ class Config:
     overlay: OverlayConfig = field(default_factory=OverlayConfig)
     sound: SoundConfig = field(default_factory=SoundConfig)
     movement: MovementConfig = field(default_factory=MovementConfig)
+    assess: AssessConfig = field(default_factory=AssessConfig)
 
 
 DEFAULT = Config()

@@ -92,7 +92,7 @@ def test_json_to_full_device_is_a_clear_error_and_keeps_everything_else(wav, ful
     assert stat.S_ISCHR(after.st_mode) and after.st_rdev == before.st_rdev and after.st_ino == before.st_ino
     # the analysis was not lost: summary printed, report written, session saved
     assert "a.wav: 15.0 s" in proc.stdout and "saved as session" in proc.stdout
-    assert (tmp_path / "rep" / "a.report.html").stat().st_size > 1000
+    assert (tmp_path / "rep" / "C9-a.report.html").stat().st_size > 1000
     assert not list(full_device.parent.glob("*.tmp")) and not list(full_device.parent.glob(".full.*"))
 
 
@@ -571,10 +571,11 @@ def test_two_clients_same_clip_name_into_one_report_folder(wav, tmp_path, run_cl
         proc = run_cli("analyze", str(d / "session.wav"), "--report", str(reports), "--csv", str(reports),
                        "--client", client)
         assert proc.returncode == 0, proc.stderr
-    assert "report written to " + str(reports / "session-2.report.html") in proc.stdout
-    first, second = (reports / "session.report.html").read_text(), (reports / "session-2.report.html").read_text()
+    # the names carry the client: nothing is replaced, and each file says whose it is
+    assert "report written to " + str(reports / "C2-session.report.html") in proc.stdout
+    first, second = (reports / "C1-session.report.html").read_text(), (reports / "C2-session.report.html").read_text()
     assert "C1" in first and "C2" not in first and "C2" in second
-    assert (reports / "session-2.breaths.csv").exists() and (reports / "session-2.seconds.csv").exists()
+    assert (reports / "C2-session.breaths.csv").exists() and (reports / "C2-session.seconds.csv").exists()
 
 
 # ---------------------------------------------------------------------------------------------

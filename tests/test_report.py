@@ -17,6 +17,7 @@ from breathcam.report.csv import BREATH_COLUMNS, write_csvs
 from breathcam.report.export import analysis_from_dict, analysis_to_dict, summary_numbers
 from breathcam.report.html import COLORS, render_report
 from breathcam.simulate.waveform import simulate_breathing
+from breathcam.report.stats import breath_numbers
 from breathcam.types import InputError, MotionTraces
 
 FS = 10.0
@@ -57,8 +58,16 @@ def test_report_shows_the_numbers(session):
     text = _text(doc)
     nums = summary_numbers(a)
     assert f"{a.rate_bpm:.1f}" in text and "/min" in text
-    assert f"{100 * nums['cv_duration']:.0f}%" in text  # variability card
-    assert f"RMSSD {nums['rmssd_s']:.1f} s" in text
+    # variability on the breaths without holds: the two holds do not make it the loudest number
+    free = breath_numbers(a.breaths, a.holds)
+    assert free["cv_duration"] < nums["cv_duration"]
+    true_d = [br.end - br.inhale_start for br in truth.breaths
+              if not any(min(br.end, h.end) - max(br.inhale_start, h.start) > 0 for h in truth.holds)]
+    assert free["cv_duration"] == pytest.approx(statistics.stdev(true_d) / statistics.fmean(true_d), rel=0.25)
+    assert f"{100 * free['cv_duration']:.0f}%" in text  # variability card
+    assert f"RMSSD {free['rmssd_s']:.1f} s" in text
+    longest = max(h.duration_s for h in a.holds)
+    assert f"longest {longest:.1f} s" in text  # the card as the holds table: one decimal
     # per-breath table: one row per breath, holds named in the remarks
     table = doc.split('<section class="breaths">', 1)[1].split("</table>", 1)[0]
     assert table.count("<tr") - 1 == len(a.breaths)
@@ -156,3 +165,28 @@ def test_a_hold_running_into_the_end_reads_at_least(session):
     d = f"{last.duration_s:.1f}"
     assert f"at least {d} s" in en and f"minstens {d.replace('.', ',')} s" in nl
     assert f"at least {a.holds[0].duration_s:.1f} s" not in en  # a closed hold keeps its plain length
+
+
+def test_one_hold_does_not_pull_the_rate_curve_or_the_cards():
+    """One deliberate 8 s hold among breaths at 12.5/min: the report's rate curve stays at the
+    breaths' rate (a gap, not a dip to 8-9/min), the variability is that of the breaths, and the
+    held breath's I:E is not shown as a number (the hold is no inhale)."""
+    from breathcam.report.stats import rate_curve
+    from breathcam.types import Breath, Hold
+
+    bs = [Breath(4.8 * k, 4.8 * k + 1.9, 4.8 * k + 4.3, 4.8 * (k + 1), 5.0, 0.9) for k in range(10)]
+    t = 48.0
+    held = Breath(t, t + 10.0, t + 12.4, t + 12.9, 5.0, 0.9)  # inhale 1.9 s + an 8 s hold after it
+    bs += [held] + [Breath(t + 12.9 + 4.8 * k, t + 12.9 + 4.8 * k + 1.9, t + 12.9 + 4.8 * k + 4.3,
+                           t + 12.9 + 4.8 * (k + 1), 5.0, 0.9) for k in range(10)]
+    hold = Hold(t + 1.9, t + 9.9, "inhale", 0.9)
+    rates = [r for _, r, _ in rate_curve(bs, [hold], window_s=40.0) if r is not None]
+    assert min(rates) == pytest.approx(12.5, abs=0.1) and max(rates) == pytest.approx(12.5, abs=0.1)
+    from breathcam.types import Analysis, Pattern, Quality
+
+    a = Analysis("hold.mp4", bs[-1].end, 12.5, (), tuple(bs), (hold,), Pattern(), Quality(0.9, 1.0))
+    doc = render_report(a, lang="en")
+    text = _text(doc)
+    assert "Variability" in text and "0%" in text and "RMSSD 0.0 s" in text
+    table = doc.split('<section class="breaths">', 1)[1]
+    assert "<td>hold</td>" in table and "5.26" not in table  # 10.0 / 1.9: the hold counted as inhale

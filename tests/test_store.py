@@ -220,5 +220,46 @@ def test_schema_1_history_is_upgraded_and_keeps_its_sessions(tmp_path):
         sid2 = db.save_analysis(a, client="C1")
         assert db.load_analysis(sid2)[0].holds[0].open is True
     conn = sqlite3.connect(p)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    conn.close()
+
+
+def test_schema_2_history_opens_and_takes_assessments(tmp_path):
+    """A history written before assessments (schema 2: no control pause, Nijmegen or assessment
+    columns) is upgraded in place; its sessions stay and list beside a new assessment."""
+    p = tmp_path / "v2.sqlite"
+    conn = sqlite3.connect(p)
+    with conn:
+        conn.execute("""CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            client TEXT, started_at TEXT NOT NULL, source TEXT, kind TEXT NOT NULL, exercise TEXT,
+            status TEXT NOT NULL, notes TEXT NOT NULL DEFAULT '',
+            duration_s REAL, rate_bpm REAL, n_breaths INTEGER, median_inhale_s REAL, median_exhale_s REAL,
+            median_pause_s REAL, median_ie_ratio REAL, cv_duration REAL, rmssd_s REAL, sighs_per_min REAL,
+            n_holds INTEGER, longest_hold_s REAL, pattern_label TEXT, belly_share REAL, phase_deg REAL,
+            compliance REAL, confidence REAL, analysis_json TEXT, trace BLOB, updated_at TEXT)""")
+        conn.execute("CREATE TABLE rate_points (session_id INTEGER, t REAL NOT NULL, bpm REAL, confidence REAL)")
+        conn.execute("CREATE TABLE breaths (session_id INTEGER, inhale_start REAL, exhale_start REAL, "
+                     "pause_start REAL, end_s REAL, depth REAL, confidence REAL, sigh INTEGER)")
+        conn.execute("CREATE TABLE holds (session_id INTEGER, start REAL, end_s REAL, after TEXT, confidence REAL, "
+                     "open_end INTEGER NOT NULL DEFAULT 0)")
+        conn.execute("INSERT INTO sessions (client, started_at, source, kind, status, rate_bpm) "
+                     "VALUES ('C1', '2026-01-05T10:00:00', 'old.mp4', 'clip', 'complete', 13.5)")
+        conn.execute("PRAGMA user_version = 2")
+    conn.close()
+    from breathcam.report.store import compare_lines
+
+    with SessionStore(p) as db:
+        rows = db.list(client="C1")
+        assert len(rows) == 1 and rows[0]["rate_bpm"] == 13.5 and rows[0]["control_pause_s"] is None
+        sid = db.save_analysis(_analysis(5, 12.0), client="C1", kind="assessment")
+        with db._tx() as c:
+            c.execute("UPDATE sessions SET control_pause_s = 21.5, nijmegen_total = 18 WHERE id = ?", (sid,))
+        rows = db.list(client="C1")
+    lines = compare_lines(rows)
+    assert lines[1].startswith("control pause (s)") and "21.50" in lines[1]
+    nl = compare_lines(rows, lang="nl")
+    assert nl[1].startswith("controlepauze (s)") and "21,50" in nl[1] and "verschil" in nl[0]
+    conn = sqlite3.connect(p)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     conn.close()

@@ -26,6 +26,8 @@ import numpy as np
 from breathcam import __version__
 from breathcam.config import DEFAULT, Config
 from breathcam.report.export import summary_numbers
+from breathcam.report.notes import translate_note
+from breathcam.report.stats import breath_numbers, holds_in, rate_curve
 from breathcam.types import Analysis, BreathcamError
 
 __all__ = ["render_report", "write_report", "render_trend_page", "write_trend_page", "report_for_session", "LANGS", "COLORS"]
@@ -99,6 +101,17 @@ _T = {
         "inhale_w": "inhale", "exhale_w": "exhale",
         "trend_rate": "rate (/min)", "trend_cv": "CV of breath duration", "trend_sighs": "sighs/min", "trend_belly": "belly share",
         "trend_title": "Breathing over sessions", "sessions": "sessions",
+        "paradoxical": "paradoxical (belly in as the chest rises)", "shoulder_lift": "shoulder rise / chest rise",
+        "view": "camera view", "view_front": "front", "view_side": "side", "view_unknown": "unknown",
+        "switch_t": "pattern changed at", "label_before": "before", "label_after": "after",
+        "pattern_conf": "confidence of the reading", "pattern_notes": "remarks",
+        "comp_score": "score", "comp_phase": "per phase", "comp_cycles": "cycles followed",
+        "comp_cycles_v": "{a} of {b}", "phase_inhale": "inhale", "phase_hold_in": "hold after inhale",
+        "phase_exhale": "exhale", "phase_hold_out": "hold after exhale",
+        "exercise_t": "Exercise", "cues_t": "Cues given during the exercise", "no_cues": "No cues were needed.",
+        "recorded": "Recorded", "analysed": "Analysed", "depth_unit": "depth (px)",
+        "q_untranslated": "{n} technical remark(s) in the JSON export.",
+        "ie_held": "hold",
     },
     "nl": {
         "title": "Ademhalingsrapport",
@@ -153,6 +166,17 @@ _T = {
         "inhale_w": "inademing", "exhale_w": "uitademing",
         "trend_rate": "frequentie (/min)", "trend_cv": "CV van de ademduur", "trend_sighs": "zuchten/min", "trend_belly": "aandeel buik",
         "trend_title": "Ademhaling over sessies", "sessions": "sessies",
+        "paradoxical": "paradoxaal (buik in terwijl de borst stijgt)", "shoulder_lift": "stijging schouders / stijging borst",
+        "view": "camerastandpunt", "view_front": "vooraanzicht", "view_side": "zijaanzicht", "view_unknown": "onbekend",
+        "switch_t": "patroon veranderde op", "label_before": "ervoor", "label_after": "erna",
+        "pattern_conf": "betrouwbaarheid van de meting", "pattern_notes": "opmerkingen",
+        "comp_score": "score", "comp_phase": "per fase", "comp_cycles": "cycli gevolgd",
+        "comp_cycles_v": "{a} van {b}", "phase_inhale": "inademing", "phase_hold_in": "vasthouden na inademing",
+        "phase_exhale": "uitademing", "phase_hold_out": "vasthouden na uitademing",
+        "exercise_t": "Oefening", "cues_t": "Aanwijzingen tijdens de oefening", "no_cues": "Er waren geen aanwijzingen nodig.",
+        "recorded": "Opgenomen", "analysed": "Geanalyseerd", "depth_unit": "diepte (px)",
+        "q_untranslated": "{n} technische opmerking(en) in de JSON-export (in het Engels).",
+        "ie_held": "pauze",
     },
 }
 
@@ -171,7 +195,7 @@ _METHODS = {
         ("Variability", "Coefficient of variation (standard deviation / mean) of breath durations, and RMSSD: the "
          "root mean square of differences between successive breath durations (like heart-rate variability), "
          "over at least {minvar} breaths."),
-        ("Sighs", "A breath at least {sigh:.1f} x as deep as the median of its {nb} neighbours on each side."),
+        ("Sighs", "A breath at least {sigh} x as deep as the median of its {nb} neighbours on each side."),
         ("Holds", "The unfiltered (low-passed only) trace stays flat for at least {hold:.0f} s; it is 'after inhale' "
          "when the trace rises into it, 'after exhale' when it falls into it."),
         ("Chest / belly", "Belly share is the belly region's part of the combined chest + belly motion; phase is how "
@@ -195,7 +219,7 @@ _METHODS = {
         ("Variabiliteit", "Variatiecoëfficiënt (standaardafwijking / gemiddelde) van de ademduur, en RMSSD: de "
          "wortel van het gemiddelde kwadraat van de verschillen tussen opeenvolgende ademduren (zoals bij "
          "hartritmevariabiliteit), over minstens {minvar} ademhalingen."),
-        ("Zuchten", "Een ademhaling die minstens {sigh:.1f} x zo diep is als de mediaan van haar {nb} buren aan "
+        ("Zuchten", "Een ademhaling die minstens {sigh} x zo diep is als de mediaan van haar {nb} buren aan "
          "elke kant."),
         ("Vasthouden", "Het ongefilterde (alleen laagdoorlaat) signaal blijft minstens {hold:.0f} s vlak; 'na "
          "inademing' als het signaal ernaartoe stijgt, 'na uitademing' als het ernaartoe daalt."),
@@ -222,6 +246,12 @@ def _num(x, nd: int, lang: str, na: str = "–") -> str:
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return na
     s = f"{x:.{nd}f}"
+    return s.replace(".", ",") if lang == "nl" else s
+
+
+def _g(x: float, lang: str) -> str:
+    """A tick value, shortest form, with the language's decimal sign."""
+    s = f"{x:g}"
     return s.replace(".", ",") if lang == "nl" else s
 
 
@@ -329,6 +359,7 @@ def _plot(
     xticks: Sequence[tuple[float, str]] | None = None,
     show_yticks: bool = True,
     label: str = "",
+    lang: str = "en",
 ) -> str:
     left = 58 if show_yticks else 14
     bottom = 30 if xlabel else 20
@@ -338,7 +369,7 @@ def _plot(
     out.append(f'<rect x="{ax.left}" y="{ax.top}" width="{ax.width}" height="{ax.height}" fill="#ffffff" '
                f'stroke="{COLORS["grid"]}"/>')
     if xticks is None:
-        xticks = [(v, f"{v:g}") for v in _nice_ticks(*xlim, n=10)]
+        xticks = [(v, _g(v, lang)) for v in _nice_ticks(*xlim, n=10)]
     for v, text in xticks:
         if xlim[0] <= v <= xlim[1]:
             px = ax.x(v)
@@ -351,7 +382,7 @@ def _plot(
             py = ax.y(v)
             out.append(f'<line x1="{ax.left}" x2="{ax.left + ax.width}" y1="{py:.1f}" y2="{py:.1f}" '
                        f'stroke="{COLORS["grid"]}"/>')
-            out.append(f'<text x="{ax.left - 6}" y="{py + 4:.1f}" class="tick" text-anchor="end">{v:g}</text>')
+            out.append(f'<text x="{ax.left - 6}" y="{py + 4:.1f}" class="tick" text-anchor="end">{_g(v, lang)}</text>')
     out.append('<g clip-path="none">')
     out.extend(s for s in draw(ax) if s)
     out.append("</g>")
@@ -470,7 +501,7 @@ def _waveform_section(analysis: Analysis, *, lang: str, cfg) -> str:
             return out
 
         ticks = _time_ticks(a, b, n=12)
-        strips.append(_plot(width=1000, height=118, xlim=(a, b), ylim=ylim, draw=draw, xticks=ticks,
+        strips.append(_plot(width=1000, height=118, xlim=(a, b), ylim=ylim, draw=draw, xticks=ticks, lang=lang,
                             show_yticks=False, label=f"{T['waveform']} {_clock(a)}-{_clock(b)}"))
     caption = T["wave_caption"].format(s=_num(row_s, 0, lang))
     if schematic:
@@ -507,7 +538,7 @@ def _chest_belly_section(analysis: Analysis, *, lang: str) -> str:
     ticks = _time_ticks(a, b, n=8)
     both = np.concatenate([v[np.isfinite(v)] for v in lines])
     ylim = (float(both.min()) - 0.1, float(both.max()) + 0.1) if both.size else (-1.0, 1.0)
-    svg = _plot(width=1000, height=150, xlim=(a, b), ylim=ylim, draw=draw, xticks=ticks,
+    svg = _plot(width=1000, height=150, xlim=(a, b), ylim=ylim, draw=draw, xticks=ticks, lang=lang,
                 show_yticks=False, label=T["chest_belly_plot"].format(a=_clock(a), b=_clock(b)))
     legend = (f'<span class="key" style="background:{COLORS["chest"]}"></span>{T["chest"]} '
               f'<span class="key" style="background:{COLORS["belly"]}"></span>{T["belly"]}')
@@ -518,6 +549,12 @@ def _chest_belly_section(analysis: Analysis, *, lang: str) -> str:
 def _rate_section(analysis: Analysis, *, lang: str, config: Config) -> str:
     T = _T[lang]
     pts = [p for p in analysis.rate_series]
+    if analysis.holds and analysis.breaths:
+        # a hold is no slow breathing: the curve is drawn from the breaths without holds (a gap at a hold)
+        from breathcam.types import RatePoint
+
+        pts = [RatePoint(t, r, c) for t, r, c in rate_curve(analysis.breaths, analysis.holds,
+                                                            window_s=config.rate.window_s)]
     if not pts or all(p.bpm is None for p in pts):
         return ""
     bpms = [p.bpm for p in pts if p.bpm is not None]
@@ -534,7 +571,7 @@ def _rate_section(analysis: Analysis, *, lang: str, config: Config) -> str:
         return out
 
     ticks = _time_ticks(t0, t1, n=10)
-    svg = _plot(width=1000, height=190, xlim=(t0, t1), ylim=ylim, draw=draw, xticks=ticks,
+    svg = _plot(width=1000, height=190, xlim=(t0, t1), ylim=ylim, draw=draw, xticks=ticks, lang=lang,
                 xlabel=T["time_s"].replace("(s)", "(min:s)"), ylabel=T["bpm"], label=T["rate_plot"])
     cap = T["rate_caption"].format(w=_num(config.rate.window_s, 0, lang))
     return f'<section><h2>{T["rate_plot"]}</h2>{svg}<p class="caption">{_e(cap)}</p></section>'
@@ -558,7 +595,7 @@ def _duration_section(analysis: Analysis, *, lang: str) -> str:
 
     t1 = max(ts[-1], ts[0] + 1)
     ticks = _time_ticks(ts[0], t1, n=10)
-    svg = _plot(width=1000, height=160, xlim=(ts[0], t1), ylim=ylim, draw=draw, xticks=ticks,
+    svg = _plot(width=1000, height=160, xlim=(ts[0], t1), ylim=ylim, draw=draw, xticks=ticks, lang=lang,
                 xlabel=T["time_s"].replace("(s)", "(min:s)"), ylabel=T["seconds"], label=T["dur_plot"])
     return f'<section><h2>{T["dur_plot"]}</h2>{svg}<p class="caption">{_e(T["dur_caption"])}</p></section>'
 
@@ -652,7 +689,7 @@ def _cards(analysis: Analysis, nums: dict, *, lang: str) -> str:
         card(T["sighs"], f'{_num(nums["sighs_per_min"], 1, lang)}<small>{T["per_min"]}</small>',
              f'{nums["n_sighs"]}'),
         card(T["holds"], str(nums["n_holds"]),
-             f'{T["longest"]} {_num(nums["longest_hold_s"], 0, lang)} s' if nums["n_holds"] else ""),
+             f'{T["longest"]} {_num(nums["longest_hold_s"], 1, lang)} s' if nums["n_holds"] else ""),
         card(T["pattern"], pattern_val,
              f'{T["phase"]} {_num(nums["phase_deg"], 0, lang)}°' if nums.get("phase_deg") is not None else ""),
         card(T["confidence"], _num(analysis.quality.confidence, 2, lang), ""),
@@ -690,15 +727,67 @@ def _pattern_section(analysis: Analysis, *, lang: str) -> str:
     if label == "unknown" and p.belly_share is None:
         body = f'<p>{_e(T["pattern_none"])}</p>'
     else:
-        rows = [(T["label"], _e(T.get(label, label))),
+        def lab(x):
+            return T.get(x, x) if x else "–"
+
+        rows = [(T["label"], _e(lab(label))),
                 (T["belly_share"], _pct(p.belly_share, lang)),
-                (T["phase"], f'{_num(p.phase_deg, 0, lang)}°')]
-        extra = {f.name: getattr(p, f.name) for f in dataclasses.fields(p)
-                 if f.name not in ("label", "belly_share", "phase_deg")}
-        extra_rows = _generic_table(extra, lang).removeprefix('<table class="kv">').removesuffix("</table>")
-        body = ('<table class="kv">' + "".join(f"<tr><th>{_e(k)}</th><td>{v}</td></tr>" for k, v in rows)
-                + extra_rows + "</table>")
+                (T["phase"], f'{_num(p.phase_deg, 0, lang)}°'),
+                (T["paradoxical"], _e("–" if p.paradoxical is None else T["yes"] if p.paradoxical else T["no"])),
+                (T["shoulder_lift"], _e(_num(p.shoulder_lift, 2, lang))),
+                (T["view"], _e(T.get("view_" + p.view, p.view))),
+                (T["pattern_conf"], _e(_num(p.confidence, 2, lang)))]
+        if p.switch_t is not None:
+            rows.append((T["switch_t"], _e(f'{_clock(p.switch_t)} ({T["label_before"]}: {lab(p.label_before)}, '
+                                          f'{T["label_after"]}: {lab(p.label_after)})')))
+        notes = [n for n in (translate_note(x, lang) for x in p.notes) if n]
+        if notes:
+            rows.append((T["pattern_notes"], _e("; ".join(notes))))
+        body = '<table class="kv">' + "".join(f"<tr><th>{_e(k)}</th><td>{v}</td></tr>" for k, v in rows) + "</table>"
     return f'<section><h2>{T["pattern_t"]}</h2>{body}</section>'
+
+
+def _exercise_section(analysis: Analysis, compliance, *, lang: str, exercise: str | None) -> str:
+    """The exercise: its name, how closely it was followed, and the cues given during it."""
+    T = _T[lang]
+    if compliance is None and not exercise:
+        return ""
+    rows = []
+    if exercise:
+        rows.append((T["exercise"], _e(exercise)))
+    get = (lambda k, d=None: compliance.get(k, d)) if isinstance(compliance, dict) else \
+        (lambda k, d=None: getattr(compliance, k, d))
+    if compliance is not None:
+        rows.append((T["comp_score"], _pct(get("score"), lang)))
+        per = get("per_phase") or {}
+        if per:
+            rows.append((T["comp_phase"], _e(", ".join(f'{T.get("phase_" + k, k)} {_pct(v, lang)}' for k, v in per.items()))))
+        if get("cycles_followed") is not None:
+            total = get("cycles_total")
+            rows.append((T["comp_cycles"], _e(T["comp_cycles_v"].format(a=get("cycles_followed"), b=total)
+                                             if total else str(get("cycles_followed")))))
+    table = '<table class="kv">' + "".join(f"<tr><th>{_e(k)}</th><td>{v}</td></tr>" for k, v in rows) + "</table>"
+    cues = []
+    for ev in analysis.feedback:
+        msg = _cue_text(ev, lang)
+        if msg:
+            cues.append(f"<li>{_clock(ev.t)} {_e(msg)}</li>")
+    cue_html = f'<h3>{_e(T["cues_t"])}</h3>' + (f'<ul>{"".join(cues)}</ul>' if cues else f'<p>{_e(T["no_cues"])}</p>')
+    return f'<section><h2>{T["compliance_t"]}</h2>{table}{cue_html}</section>'
+
+
+def _cue_text(ev, lang: str) -> str | None:
+    """A coach cue in the report's language: from its code when the cue takes no values; else as it
+    was said, when it was said in this language (its text starts as the language's template does)."""
+    from breathcam.lang import MESSAGES
+
+    msgs = MESSAGES.get(ev.code, {})
+    template = msgs.get(lang)
+    if template is not None and "{" not in template:
+        return template
+    if template is not None and ev.message.startswith(template.split("{")[0]):
+        return ev.message
+    return ev.message if lang == "en" else None
 
 
 def _movement_section(analysis: Analysis, *, lang: str) -> str:
@@ -735,7 +824,7 @@ def _breath_table(analysis: Analysis, *, lang: str, cfg) -> str:
     shares = [b.belly_share for b in br]
     has_share = any(s is not None for s in shares)
     head = [T["n"], T["start"], T["inhale_w"] + " s", T["exhale_w"] + " s", T["pause"].lower() + " s", "I:E",
-            T["rate_col"] + " /min", T["depth"]] + ([T["belly_share"]] if has_share else []) + [T["conf"], T["remark"]]
+            T["rate_col"] + " /min", T["depth_unit"]] + ([T["belly_share"]] if has_share else []) + [T["conf"], T["remark"]]
     rows = []
     for i, (b, share) in enumerate(zip(br, shares), 1):
         remarks = []
@@ -748,7 +837,7 @@ def _breath_table(analysis: Analysis, *, lang: str, cfg) -> str:
         low = b.confidence < cfg.low_confidence
         if low:
             remarks.append(T["low_conf"])
-        ie = _num(b.inhale_s / b.exhale_s, 2, lang) if b.exhale_s > 0 else "–"
+        ie = T["ie_held"] if holds_in(b, analysis.holds) else _num(b.inhale_s / b.exhale_s, 2, lang) if b.exhale_s > 0 else "–"
         cells = [str(i), _clock(b.inhale_start), _num(b.inhale_s, 1, lang), _num(b.exhale_s, 1, lang),
                  _num(b.pause_s, 1, lang), ie, _num(60 / b.duration_s if b.duration_s > 0 else None, 1, lang),
                  _num(b.depth, 2, lang)] + ([_pct(share, lang)] if has_share else []) + [
@@ -770,7 +859,10 @@ def _quality_section(analysis: Analysis, *, lang: str, cfg) -> str:
     if analysis.rate_bpm is None:
         items.append(T["q_norate"])
     items.append(T["q_depth"])
-    items.extend(q.notes)
+    said = [translate_note(n, lang) for n in q.notes]
+    items.extend(n for n in said if n)
+    if any(n is None for n in said):
+        items.append(T["q_untranslated"].format(n=sum(1 for n in said if n is None)))
     lis = "".join(f"<li>{_e(x)}</li>" for x in items)
     return f'<section><h2>{T["quality_t"]}</h2><ul>{lis}</ul></section>'
 
@@ -782,7 +874,7 @@ def _methods_section(*, lang: str, config: Config) -> str:
         lo_bpm=60 * config.filters.low_hz, hi_bpm=60 * config.filters.high_hz,
         pause=config.breaths.pause_level_fraction, win=config.rate.window_s,
         minconf=_num(config.rate.min_confidence, 2, lang), minvar=config.report.min_breaths_variability,
-        sigh=config.breaths.sigh_depth_ratio, nb=config.breaths.sigh_neighbours, hold=config.holds.min_hold_s,
+        sigh=_num(config.breaths.sigh_depth_ratio, 1, lang), nb=config.breaths.sigh_neighbours, hold=config.holds.min_hold_s,
     )
     dl = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v.format(**values))}</dd>" for k, v in _METHODS[lang])
     return f'<section class="methods"><h2>{T["methods_t"]}</h2><dl>{dl}</dl></section>'
@@ -798,8 +890,8 @@ def _trend_plots(points: Sequence[dict], *, lang: str, highlight_last: bool = Tr
     xs = list(range(len(points)))
     labels = []
     for p in points:
-        d = str(p.get("started_at") or "")[:10]
-        labels.append(d[8:10] + "-" + d[5:7] if len(d) == 10 else str(p.get("id", "")))
+        d = str(p.get("started_at") or "")
+        labels.append(f"{d[8:10]}-{d[5:7]} {d[11:16]}".strip() if len(d) >= 10 else str(p.get("id", "")))
     step = max(1, len(xs) // 8)
     ticks = [(x, labels[x]) for x in xs[::step]]
     out = []
@@ -819,7 +911,7 @@ def _trend_plots(points: Sequence[dict], *, lang: str, highlight_last: bool = Tr
                                f'fill="{COLORS["sigh"] if last else COLORS["breathing"]}"/>')
             return res
 
-        svg = _plot(width=480, height=170, xlim=(-0.5, len(xs) - 0.5), ylim=(0.0, hi), draw=draw, xticks=ticks,
+        svg = _plot(width=480, height=170, xlim=(-0.5, len(xs) - 0.5), ylim=(0.0, hi), draw=draw, xticks=ticks, lang=lang,
                     label=title)
         out.append(f'<figure><figcaption>{_e(title)}</figcaption>{svg}</figure>')
     return f'<div class="trend">{"".join(out)}</div>'
@@ -898,9 +990,13 @@ def render_report(
     session = session or {}
     extras = extras or {}
     nums = summary_numbers(analysis, min_breaths=cfg.min_breaths_variability)
+    nums.update({k: v for k, v in breath_numbers(analysis.breaths, analysis.holds,
+                                                 min_breaths=cfg.min_breaths_variability).items() if k != "n_free"})
     now = now or datetime.now()
     started = session.get("started_at") or now.isoformat(timespec="minutes")
-    meta = [(T["client"], client or session.get("client")), (T["date"], str(started).replace("T", " ")[:16]),
+    recorded = session.get("recorded_at") or _recorded_at(analysis.source)
+    meta = [(T["client"], client or session.get("client")), (T["analysed"], str(started).replace("T", " ")[:16]),
+            (T["recorded"], str(recorded).replace("T", " ")[:16] if recorded else None),
             (T["source"], Path(analysis.source).name if analysis.source else None),
             (T["duration"], f"{_clock(analysis.duration_s)} min"), (T["exercise"], session.get("exercise")),
             (T["session"], session.get("id"))]
@@ -929,8 +1025,7 @@ def render_report(
     if movement:
         parts.append(movement)
     compliance = analysis.compliance or extras.get("compliance")
-    if compliance:
-        parts.append(f'<section><h2>{T["compliance_t"]}</h2>{_generic_table(compliance, lang)}</section>')
+    parts.append(_exercise_section(analysis, compliance, lang=lang, exercise=session.get("exercise")))
     if len(trend) >= 2:
         parts.append(f'<section><h2>{T["trend_t"]}</h2>{_trend_plots(trend, lang=lang)}'
                      f'<p class="caption">{_e(T["trend_caption"])}</p></section>')
@@ -943,6 +1038,52 @@ def render_report(
     parts.append(f'<footer>{_e(T["footer"].format(v=__version__, d=now.strftime("%Y-%m-%d %H:%M")))}</footer>'
                  "</main></body></html>\n")
     return "".join(p for p in parts if p)
+
+
+def output_stem(stem: str, *, client: str | None = None) -> str:
+    """The name a clip's outputs are made from: the client's id first when given (two clients'
+    clips of the same name stay apart), reduced to letters, digits, ``-`` and ``_``.
+
+    >>> output_stem("session", client="C1/ward 3")
+    'C1-ward-3-session'
+    """
+    import re
+
+    if not client:
+        return stem
+    safe = re.sub(r"[^0-9A-Za-z_-]+", "-", client).strip("-")
+    return f"{safe}-{stem}" if safe else stem
+
+
+def _recorded_at(source: str | None) -> str | None:
+    """A clip's recording date: its file time (local, to the minute); None for a camera or a missing file."""
+    if not source:
+        return None
+    p = Path(source)
+    try:
+        if p.is_file():
+            return datetime.fromtimestamp(p.stat().st_mtime).isoformat(timespec="minutes")
+    except OSError:
+        pass
+    return None
+
+
+def _assessment_report(row: dict, analysis: Analysis, trend: list[dict], *, out, lang: str, config: Config) -> Path:
+    """``breathcam report ID`` of an assessment: the assessment's own page (breathcam.assess.report)."""
+    import json
+
+    from breathcam.assess.report import write_report as write_assessment
+    from breathcam.assess.result import assessment_from_dict
+    from breathcam.fileio import is_stream_or_device, make_folder
+
+    a = dataclasses.replace(assessment_from_dict(json.loads(row["assessment_json"])), analysis=analysis, lang=lang)
+    history = [r for r in trend if r.get("kind") == "assessment"]
+    target = Path(out) if out else Path.cwd()
+    if target.suffix.lower() not in (".html", ".htm") and not is_stream_or_device(target):
+        target = make_folder(target) / f"assessment-{row['id']}.html"
+    elif not is_stream_or_device(target) and not target.parent.is_dir():
+        raise BreathcamError(f"cannot write {target}: folder {target.parent} does not exist")
+    return write_assessment(a, target, history=history, session_id=row["id"], config=config)
 
 
 def render_trend_page(points: Sequence[dict], *, client: str, lang: str = "en", now: datetime | None = None) -> str:
@@ -1020,6 +1161,8 @@ def report_for_session(
             analysis, row = store.load_analysis(session)
             if row["client"]:
                 trend = store.trend(row["client"], until_id=row["id"])
+        if row.get("kind") == "assessment" and row.get("assessment_json"):
+            return _assessment_report(row, analysis, trend, out=out, lang=lang, config=config)
         meta = {k: row[k] for k in ("id", "started_at", "exercise", "notes", "client")}
         extras = {}
         stem, default_dir = f"session-{row['id']}", Path.cwd()

@@ -35,12 +35,14 @@ from breathcam.types import Analysis, Breath, BreathcamError, Hold, InputError, 
 
 __all__ = ["SCHEMA_VERSION", "default_db_path", "SessionStore", "SessionRecorder"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Key numbers kept as columns (for list, compare and the trend), from export.summary_numbers.
 KEY_COLUMNS = ("duration_s", "rate_bpm", "n_breaths", "median_inhale_s", "median_exhale_s", "median_pause_s",
                "median_ie_ratio", "cv_duration", "rmssd_s", "sighs_per_min", "n_holds", "longest_hold_s",
                "pattern_label", "belly_share", "phase_deg", "compliance", "confidence")
+# An assessment's own numbers (kind "assessment", breathcam.assess.history), for compare and the trend.
+ASSESS_COLUMNS = ("control_pause_s", "nijmegen_total")
 
 _SCHEMA = [
     """CREATE TABLE IF NOT EXISTS sessions (
@@ -51,7 +53,8 @@ _SCHEMA = [
         median_pause_s REAL, median_ie_ratio REAL, cv_duration REAL, rmssd_s REAL, sighs_per_min REAL,
         n_holds INTEGER, longest_hold_s REAL, pattern_label TEXT, belly_share REAL, phase_deg REAL,
         compliance REAL, confidence REAL,
-        analysis_json TEXT, trace BLOB, updated_at TEXT)""",
+        analysis_json TEXT, trace BLOB, updated_at TEXT,
+        control_pause_s REAL, nijmegen_total INTEGER, assessment_json TEXT)""",
     "CREATE INDEX IF NOT EXISTS sessions_client ON sessions(client, started_at)",
     """CREATE TABLE IF NOT EXISTS rate_points (
         session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
@@ -72,7 +75,19 @@ _UPGRADES = {
     1: [],  # the first versioned schema
     # a hold that runs into the end of the measurement lasted at least until its end
     2: ["ALTER TABLE holds ADD COLUMN open_end INTEGER NOT NULL DEFAULT 0"],
+    # assessments (breathcam assess): the control pause, the Nijmegen total and the whole assessment
+    3: ["ALTER TABLE sessions ADD COLUMN control_pause_s REAL",
+        "ALTER TABLE sessions ADD COLUMN nijmegen_total INTEGER",
+        "ALTER TABLE sessions ADD COLUMN assessment_json TEXT"],
 }
+
+
+def _has_column(conn: sqlite3.Connection, stmt: str) -> bool:
+    """An ``ALTER TABLE t ADD COLUMN c`` whose column is there already (an upgrade that ran before)."""
+    words = stmt.split()
+    if words[:2] != ["ALTER", "TABLE"] or words[3:5] != ["ADD", "COLUMN"]:
+        return False
+    return any(r[1] == words[5] for r in conn.execute(f"PRAGMA table_info({words[2]})"))
 
 
 def default_db_path() -> Path:
@@ -172,7 +187,8 @@ class SessionStore:
             with self.conn:
                 upgrades = [s for v in range(version + 1, SCHEMA_VERSION + 1) for s in _UPGRADES[v]]
                 for stmt in _SCHEMA if version == 0 else upgrades:
-                    self.conn.execute(stmt)
+                    if not _has_column(self.conn, stmt):
+                        self.conn.execute(stmt)
                 self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
@@ -243,7 +259,8 @@ class SessionStore:
 
     def list(self, *, client: str | None = None, limit: int | None = None) -> list[dict]:
         """Sessions (key numbers, no analysis), newest last."""
-        cols = ", ".join(("id", "client", "started_at", "source", "kind", "exercise", "status", "notes") + KEY_COLUMNS)
+        cols = ", ".join(("id", "client", "started_at", "source", "kind", "exercise", "status", "notes") + KEY_COLUMNS
+                         + ASSESS_COLUMNS)
         sql = f"SELECT {cols} FROM sessions"
         args: list = []
         if client is not None:
@@ -481,14 +498,49 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return ["  ".join(f"{str(c):<{w}}" for c, w in zip(r, widths)).rstrip() for r in [head, *rows]]
 
 
-def list_lines(rows: Sequence[dict]) -> list[str]:
+def _date(row: dict) -> str:
+    """Date and time to the minute (sessions on the same day tell apart)."""
+    return (row.get("started_at") or "").replace("T", " ")[:16]
+
+
+_WORDS = {
+    "en": {"none": "no sessions yet", "cut_off": "cut off", "cut_off_long": "cut off before it finished",
+           "session": "session", "client": "client", "source": "source", "status": "status", "exercise": "exercise",
+           "notes": "notes", "change": "change",
+           "head": ("id", "date", "client", "kind", "status", "min", "rate/min", "breaths", "CV", "holds", "source"),
+           "need_two": "compare needs at least two sessions (give ids, or --client with two or more sessions)"},
+    "nl": {"none": "nog geen sessies", "cut_off": "afgebroken", "cut_off_long": "afgebroken voor het einde",
+           "session": "sessie", "client": "cliënt", "source": "bron", "status": "status", "exercise": "oefening",
+           "notes": "notities", "change": "verschil",
+           "head": ("id", "datum", "cliënt", "soort", "status", "min", "freq./min", "ademteugen", "CV", "pauzes",
+                    "bron"),
+           "need_two": "vergelijken vraagt minstens twee sessies (geef ids, of --client met twee of meer sessies)"},
+}
+_KINDS = {"nl": {"clip": "opname", "live": "live", "exercise": "oefening", "assessment": "beoordeling",
+                 "complete": "voltooid", "audio": "geluid"}}
+
+
+def _w(lang: str, key: str):
+    return _WORDS["nl" if lang == "nl" else "en"][key]
+
+
+def _k(lang: str, value) -> str:
+    return _KINDS.get(lang, {}).get(value, value) if isinstance(value, str) else value
+
+
+def _fl(v, nd: int, lang: str) -> str:
+    s = _f(v, nd)
+    return s.replace(".", ",") if lang == "nl" and isinstance(v, float) else s
+
+
+def list_lines(rows: Sequence[dict], *, lang: str = "en") -> list[str]:
     if not rows:
-        return ["no sessions yet"]
-    head = ("id", "date", "client", "kind", "status", "min", "rate/min", "breaths", "CV", "holds", "source")
-    body = [(str(r["id"]), (r["started_at"] or "").replace("T", " ")[:16], r["client"] or "-", r["kind"],
-             "cut off" if r["status"] == "live" else r["status"], _f((r["duration_s"] or 0) / 60.0),
-             _f(r["rate_bpm"]), _f(r["n_breaths"]), _f(r["cv_duration"], 2), _f(r["n_holds"]),
-             Path(r["source"] or "").name) for r in rows]
+        return [_w(lang, "none")]
+    head = _w(lang, "head")
+    body = [(str(r["id"]), _date(r), r["client"] or "-", _k(lang, r["kind"]),
+             _w(lang, "cut_off") if r["status"] == "live" else _k(lang, r["status"]),
+             _fl((r["duration_s"] or 0) / 60.0, 1, lang), _fl(r["rate_bpm"], 1, lang), _f(r["n_breaths"]),
+             _fl(r["cv_duration"], 2, lang), _f(r["n_holds"]), Path(r["source"] or "").name) for r in rows]
     return _table(head, body)
 
 
@@ -499,34 +551,70 @@ _LABELS = {
     "rmssd_s": "RMSSD of breath durations (s)", "sighs_per_min": "sighs (/min)", "n_holds": "holds",
     "longest_hold_s": "longest hold (s)", "pattern_label": "chest/belly", "belly_share": "belly share",
     "phase_deg": "chest-belly phase (deg)", "compliance": "exercise compliance", "confidence": "confidence",
+    "control_pause_s": "control pause (s)", "nijmegen_total": "Nijmegen total (0-64)",
 }
+_LABELS_NL = {
+    "duration_s": "duur (s)", "rate_bpm": "ademfrequentie (/min)", "n_breaths": "ademteugen",
+    "median_inhale_s": "mediane inademing (s)", "median_exhale_s": "mediane uitademing (s)",
+    "median_pause_s": "mediane pauze (s)", "median_ie_ratio": "mediane I:E", "cv_duration": "CV van de ademduur",
+    "rmssd_s": "RMSSD van de ademduur (s)", "sighs_per_min": "zuchten (/min)", "n_holds": "adempauzes",
+    "longest_hold_s": "langste adempauze (s)", "pattern_label": "borst/buik", "belly_share": "buikaandeel",
+    "phase_deg": "fase borst-buik (graden)", "compliance": "naleving oefening", "confidence": "betrouwbaarheid",
+    "control_pause_s": "controlepauze (s)", "nijmegen_total": "Nijmegen totaal (0-64)",
+}
+_PATTERN_NL = {"chest": "borst", "belly": "buik", "mixed": "gemengd", "unknown": "onbekend"}
 
 
-def show_lines(row: dict) -> list[str]:
+def _label(k: str, lang: str) -> str:
+    return (_LABELS_NL if lang == "nl" else _LABELS)[k]
+
+
+def _value(row: dict, k: str, lang: str) -> str:
+    v = row.get(k)
+    if k == "pattern_label" and lang == "nl" and isinstance(v, str):
+        return _PATTERN_NL.get(v, v)
+    return _fl(v, 2, lang)
+
+
+def _columns(rows: Sequence[dict]) -> tuple[str, ...]:
+    """The key numbers, with the assessment's own first when any row is an assessment."""
+    if any(r.get("kind") == "assessment" for r in rows):
+        return ASSESS_COLUMNS + KEY_COLUMNS
+    return KEY_COLUMNS
+
+
+def show_lines(row: dict, *, lang: str = "en") -> list[str]:
     from breathcam.text import terminal_safe
 
-    lines = [f"session {row['id']}: {(row['started_at'] or '').replace('T', ' ')}",
-             f"client: {row['client'] or '-'}", f"source: {row['source'] or '-'} ({row['kind']})",
-             f"status: {'cut off before it finished' if row['status'] == 'live' else row['status']}"]
+    w = lambda key: _w(lang, key)
+    lines = [f"{w('session')} {row['id']}: {(row['started_at'] or '').replace('T', ' ')}",
+             f"{w('client')}: {row['client'] or '-'}", f"{w('source')}: {row['source'] or '-'} ({_k(lang, row['kind'])})",
+             f"{w('status')}: {w('cut_off_long') if row['status'] == 'live' else _k(lang, row['status'])}"]
     if row.get("exercise"):
-        lines.append(f"exercise: {row['exercise']}")
-    lines += [f"{_LABELS[k]}: {_f(row.get(k), 2)}" for k in KEY_COLUMNS]
+        lines.append(f"{w('exercise')}: {row['exercise']}")
+    lines += [f"{_label(k, lang)}: {_value(row, k, lang)}" for k in _columns([row])]
     if row.get("notes"):
-        lines += ["notes:", *("  " + n for n in row["notes"].splitlines())]
+        lines += [f"{w('notes')}:", *("  " + n for n in row["notes"].splitlines())]
     return [terminal_safe(line) for line in lines]
 
 
-def compare_lines(rows: Sequence[dict]) -> list[str]:
-    """Key numbers side by side, one column per session, with the change first -> last."""
+def compare_lines(rows: Sequence[dict], *, lang: str = "en") -> list[str]:
+    """Key numbers side by side, one column per session (date and time), with the change first -> last;
+    assessments show their control pause and Nijmegen total first."""
     if len(rows) < 2:
-        raise InputError("compare needs at least two sessions (give ids, or --client with two or more sessions)")
-    head = ["", *[f"#{r['id']} {(r['started_at'] or '')[:10]}" for r in rows], "change"]
+        raise InputError(_w(lang, "need_two"))
+    head = ["", *[f"#{r['id']} {_date(r)}" for r in rows], _w(lang, "change")]
     body = []
-    for k in KEY_COLUMNS:
+    for k in _columns(rows):
         vals = [r.get(k) for r in rows]
         a, b = vals[0], vals[-1]
-        change = f"{b - a:+.2f}" if isinstance(a, (int, float)) and isinstance(b, (int, float)) else ""
-        body.append([_LABELS[k], *[_f(v, 2) for v in vals], change])
+        if isinstance(a, int) and isinstance(b, int) and not isinstance(a, bool):
+            change = str(b - a)  # counts and scores stay whole
+        else:
+            change = _fl(float(b - a), 2, lang) if isinstance(a, (int, float)) and isinstance(b, (int, float)) else ""
+        if change and not change.startswith("-"):
+            change = "+" + change
+        body.append([_label(k, lang), *[_value(r, k, lang) for r in rows], change])
     return _table(head, body)
 
 
