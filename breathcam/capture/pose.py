@@ -1197,8 +1197,8 @@ def _square(rgb: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
     input (it warns "NORM_RECT without IMAGE_DIMENSIONS is only supported for the square ROI"),
     and in VIDEO mode each run's crop comes from the last run's landmarks.  In a square nothing
     changes for the detector (it letterboxes into a square anyway) and the landmark model's crop
-    already had black beyond the image's edges.  (It does not stop the Tasks tracking's own
-    wandering, see models/README.md; the legacy API needs none of this.)"""
+    already had black beyond the image's edges.  (The tracking's own wandering is stopped by
+    :class:`_TasksPose`'s anchor; the legacy API needs none of this.)"""
     h, w = rgb.shape[:2]
     if h == w:
         return rgb, (0, 0)
@@ -1223,13 +1223,14 @@ class _TasksPose:
 
     In VIDEO mode the Tasks graph places each run's crop from the last run's landmarks, with none
     of the smoothing the legacy graph applied, and the crop wanders (on a still photo the hips
-    walk 117 px in 12 runs).  So every run replays a fixed start: a blank image (tracking lost),
+    walk 117 px in 12 runs; the legacy API's 16 px).  So every run replays a fixed start: a blank image (tracking lost),
     the *anchor* (the frame on which pose last detected the person afresh: the detector places
     the crop, the same way every time) and then the frame itself, tracked from the anchor's
     landmarks, as the legacy graph tracked from a crop it held nearly still.  The anchor is
     replaced (pose detects afresh on the current frame) when the crop the locator gives changes
     or the torso has moved by more than ``tasks_anchor_move_fraction`` of its size; when that
-    detection fails the old anchor stays.  Three to four model runs per call instead of one.
+    detection fails the old anchor stays.  The price: three landmark-model runs and one detector
+    run per call instead of one landmark run (six when the person moved).
     Each run is stamped ``tasks_clock_step_s`` after the previous one in the task's clock;
     :meth:`reset` opens a new landmarker, which detects afresh."""
 
