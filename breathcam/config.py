@@ -96,6 +96,14 @@ class PoseConfig:
     # Tasks API: track the person from run to run (VIDEO mode: each run's landmarks place the next
     # run's crop, the detector runs only when tracking is lost), or detect afresh every run (IMAGE).
     tasks_tracking: bool = True
+    # Tasks API: each run tracks the person from an anchor frame (see _TasksPose in capture/pose.py:
+    # the frame on which pose last detected them afresh), so the tracking crop cannot walk as it
+    # does when each run's crop comes from the last run's landmarks.  Pose detects afresh (and the
+    # anchor is replaced) when the torso (shoulder midpoint; shoulder width plus nose drop) has
+    # moved or changed size by more than this fraction of that size.  Small, because landmarks
+    # tracked from a fixed crop follow a move only partly (a 30 px step shows as about 8 px); at
+    # 0.15 a person who stepped 30 px kept boxes 22 px too high.
+    tasks_anchor_move_fraction: float = 0.03
     # While pose finds nobody it is retried this often (not every interval_s), so a person who
     # enters later is found within a few seconds and an empty scene costs little.  While the
     # outline shows a person, pose is retried every interval_s instead: mediapipe's detector finds

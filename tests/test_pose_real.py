@@ -111,12 +111,6 @@ def test_real_clip_regions_lie_on_the_torso(path, judge):
 
 @pytest.mark.skipif(not CLIPS, reason="../shared/data/real-video is absent on this machine")
 @pytest.mark.parametrize("path", [p for p in CLIPS if "_side" in p.stem][:2], ids=lambda p: p.stem)
-@pytest.mark.xfail(
-    mp is not None and mediapipe_api() == "tasks",
-    reason="the Tasks API's pose tracking wanders on side views (torso length 19 % apart mirrored, "
-    "10 % with the legacy API): the known shortfall of mediapipe 1.x, models/README.md",
-    strict=False,
-)
 def test_real_side_view_mirrored_puts_the_boxes_on_the_other_side(path):
     """The same profile, mirrored, faces the other way: the boxes follow to the new front."""
     plain, _, _ = _run(path)

@@ -1245,8 +1245,8 @@ def _square(rgb: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
     input (it warns "NORM_RECT without IMAGE_DIMENSIONS is only supported for the square ROI"),
     and in VIDEO mode each run's crop comes from the last run's landmarks.  In a square nothing
     changes for the detector (it letterboxes into a square anyway) and the landmark model's crop
-    already had black beyond the image's edges.  (It does not stop the Tasks tracking's own
-    wandering, see models/README.md; the legacy API needs none of this.)"""
+    already had black beyond the image's edges.  (The tracking's own wandering is stopped by
+    :class:`_TasksPose`'s anchor; the legacy API needs none of this.)"""
     h, w = rgb.shape[:2]
     if h == w:
         return rgb, (0, 0)
@@ -1257,11 +1257,30 @@ def _square(rgb: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
     return out, (ox, oy)
 
 
+def _anchor_key(lm: PoseLandmarks) -> tuple[np.ndarray, float]:
+    """Where the torso is and how big, from the shoulders and the nose (for _TasksPose's anchor)."""
+    xy = lm.xy_px
+    mid = 0.5 * (xy[Landmark.LEFT_SHOULDER] + xy[Landmark.RIGHT_SHOULDER])
+    size = float(np.linalg.norm(xy[Landmark.LEFT_SHOULDER] - xy[Landmark.RIGHT_SHOULDER]) + np.linalg.norm(xy[Landmark.NOSE] - mid))
+    return mid, size
+
+
 class _TasksPose:
-    """mediapipe Tasks PoseLandmarker in VIDEO mode (its own tracking between runs) with the
-    bundle in ``models/``, giving :class:`PoseLandmarks` in pixels.  Each run is stamped
-    ``tasks_clock_step_s`` after the previous one (see config); :meth:`reset` opens a new
-    landmarker, which detects afresh."""
+    """mediapipe Tasks PoseLandmarker in VIDEO mode with the bundle in ``models/``, giving
+    :class:`PoseLandmarks` in pixels, tracked from an anchor so its crop cannot walk.
+
+    In VIDEO mode the Tasks graph places each run's crop from the last run's landmarks, with none
+    of the smoothing the legacy graph applied, and the crop wanders (on a still photo the hips
+    walk 117 px in 12 runs; the legacy API's 16 px).  So every run replays a fixed start: a blank image (tracking lost),
+    the *anchor* (the frame on which pose last detected the person afresh: the detector places
+    the crop, the same way every time) and then the frame itself, tracked from the anchor's
+    landmarks, as the legacy graph tracked from a crop it held nearly still.  The anchor is
+    replaced (pose detects afresh on the current frame) when the crop the locator gives changes
+    or the torso has moved by more than ``tasks_anchor_move_fraction`` of its size; when that
+    detection fails the old anchor stays.  The price: three landmark-model runs and one detector
+    run per call instead of one landmark run (six when the person moved).
+    Each run is stamped ``tasks_clock_step_s`` after the previous one in the task's clock;
+    :meth:`reset` opens a new landmarker, which detects afresh."""
 
     def __init__(self, config: PoseConfig):
         from breathcam.models import POSE_LANDMARKER, model_path
@@ -1276,6 +1295,7 @@ class _TasksPose:
     def _open(self) -> None:
         cfg = self.config
         self._t_ms = 0
+        self._anchor = None  # (square rgb, its box in the image, shoulder midpoint, size) or None
         with self._filter:
             self._mp = require("mediapipe")
             vision = require("mediapipe.tasks.python.vision")
@@ -1301,19 +1321,48 @@ class _TasksPose:
         self._t_ms += max(1, int(round(self.config.tasks_clock_step_s * 1000)))
         return result
 
+    def _from_anchor(self, rgb: np.ndarray):
+        """The frame tracked from the anchor's landmarks (see the class)."""
+        self._detect(np.zeros((_WARMUP_PX, _WARMUP_PX, 3), np.uint8))  # nobody: tracking lost
+        self._detect(self._anchor[0])  # detected afresh, the same way every time
+        return self._detect(rgb)
+
+    def _moved(self, lm: PoseLandmarks) -> bool:
+        _, _, mid, size = self._anchor
+        now_mid, now_size = _anchor_key(lm)
+        limit = self.config.tasks_anchor_move_fraction * size
+        return bool(np.linalg.norm(now_mid - mid) > limit or abs(now_size - size) > limit)
+
     def process(self, image_bgr: np.ndarray, crop: tuple[int, int, int, int] | None = None) -> PoseLandmarks | None:
         """Landmarks in the whole image's pixels; pose sees only ``crop`` (x0, y0, x1, y1) if given."""
         h, w = image_bgr.shape[:2]
         x0, y0, x1, y1 = crop if crop is not None else (0, 0, w, h)
-        rgb, square = _square(_rgb(image_bgr, (x0, y0, x1, y1)))
-        with self._filter:
-            result = self._detect(rgb)
-        self.calls += 1
-        if not result.pose_landmarks:
-            return None
-        ox, oy = square
+        rgb, (ox, oy) = _square(_rgb(image_bgr, (x0, y0, x1, y1)))
         side = rgb.shape[0]
-        return _landmarks(result.pose_landmarks[0], crop=(x0 - ox, y0 - oy, x0 - ox + side, y0 - oy + side), width=w, height=h)
+        box = (x0 - ox, y0 - oy, x0 - ox + side, y0 - oy + side)
+
+        def landmarks(result) -> PoseLandmarks | None:
+            return _landmarks(result.pose_landmarks[0], crop=box, width=w, height=h) if result.pose_landmarks else None
+
+        self.calls += 1
+        with self._filter:
+            if not self.config.tasks_tracking:
+                return landmarks(self._detect(rgb))
+            tracked = None
+            if self._anchor is not None and self._anchor[1] == box:
+                tracked = landmarks(self._from_anchor(rgb))
+                if tracked is not None and not self._moved(tracked):
+                    return tracked
+            # no anchor yet, another crop, or the person moved: detect afresh on this frame
+            self._detect(np.zeros((_WARMUP_PX, _WARMUP_PX, 3), np.uint8))
+            found = landmarks(self._detect(rgb))
+            if found is not None:
+                self._anchor = (rgb.copy(), box, *_anchor_key(found))
+                return landmarks(self._detect(rgb))  # tracked from its own detection, as later runs are
+            if tracked is None and self._anchor is not None:
+                # the detector missed in another crop: tracked from the old anchor all the same
+                tracked = landmarks(self._from_anchor(rgb))
+            return tracked
 
     def reset(self) -> None:
         """Forget the tracked person: the next call detects afresh."""
