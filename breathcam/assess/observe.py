@@ -21,7 +21,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Sequence
 
-from breathcam.report.stats import free_breaths
+from breathcam.report.stats import free_breaths, variability
 from breathcam.types import Breath, Hold, Repetition
 
 __all__ = ["Observation", "free_breaths", "observe"]
@@ -81,12 +81,7 @@ def observe(
     free = free_breaths(inside, hs)
     durations = [b.duration_s for b in free]
     rate = 60.0 * len(free) / sum(durations) if free and sum(durations) > 0 else None
-    cv = rmssd = None
-    if len(durations) >= max(min_breaths, 2):
-        mean = statistics.fmean(durations)
-        cv = statistics.stdev(durations) / mean if mean > 0 else None
-        diffs = [b - a for a, b in zip(durations, durations[1:])]
-        rmssd = math.sqrt(statistics.fmean(d * d for d in diffs))
+    cv, rmssd = variability(durations, min_breaths=min_breaths)
     med = lambda xs: statistics.median(xs) if xs else None
     ie = [b.exhale_s / b.inhale_s for b in free if b.inhale_s > 0 and b.exhale_s > 0]
     shares = [b.belly_share for b in free if b.belly_share is not None]

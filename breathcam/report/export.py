@@ -403,16 +403,13 @@ def summary_numbers(analysis: Analysis, *, min_breaths: int = 5) -> dict:
     """
     import statistics
 
+    from breathcam.report.stats import variability
+
     breaths = analysis.breaths
     durations = [b.duration_s for b in breaths]
     minutes = analysis.duration_s / 60.0
     ie = [b.inhale_s / b.exhale_s for b in breaths if b.exhale_s > 0]
-    cv = rmssd = None
-    if len(durations) >= max(min_breaths, 2):
-        mean = statistics.fmean(durations)
-        cv = statistics.stdev(durations) / mean if mean > 0 else None
-        diffs = [b - a for a, b in zip(durations, durations[1:])]
-        rmssd = math.sqrt(statistics.fmean(d * d for d in diffs))
+    cv, rmssd = variability(durations, min_breaths=min_breaths)
     pattern = analysis.pattern
     score = analysis.compliance.score if analysis.compliance is not None else None
     return {

@@ -39,17 +39,28 @@ def _r(x, nd: int):
     return None if x is None or not math.isfinite(x) else round(float(x), nd)
 
 
+def variability(durations: Sequence[float], *, min_breaths: int = 5) -> tuple[float | None, float | None]:
+    """(CV, RMSSD) of breath durations: the coefficient of variation and the root mean square of
+    successive differences (s); both None with fewer than ``min_breaths`` (at least 2) breaths.
+
+    >>> cv, rmssd = variability([4.0, 5.0, 4.0, 5.0, 4.0])
+    >>> round(cv, 3), rmssd
+    (0.124, 1.0)
+    """
+    if len(durations) < max(min_breaths, 2):
+        return None, None
+    mean = statistics.fmean(durations)
+    cv = statistics.stdev(durations) / mean if mean > 0 else None
+    diffs = [b - a for a, b in zip(durations, durations[1:])]
+    return cv, math.sqrt(statistics.fmean(d * d for d in diffs))
+
+
 def breath_numbers(breaths: Sequence[Breath], holds: Sequence[Hold], *, min_breaths: int = 5) -> dict:
     """Median inhale / exhale / pause, median I:E (inhale / exhale, as summary_numbers), CV and
     RMSSD of breath duration: over the breaths without a hold; None where there are too few."""
     free = free_breaths(breaths, holds)
     durations = [b.duration_s for b in free]
-    cv = rmssd = None
-    if len(durations) >= max(min_breaths, 2):
-        mean = statistics.fmean(durations)
-        cv = statistics.stdev(durations) / mean if mean > 0 else None
-        diffs = [b - a for a, b in zip(durations, durations[1:])]
-        rmssd = math.sqrt(statistics.fmean(d * d for d in diffs))
+    cv, rmssd = variability(durations, min_breaths=min_breaths)
     ie = [b.inhale_s / b.exhale_s for b in free if b.exhale_s > 0]
     med = lambda xs, nd: _r(statistics.median(xs), nd) if xs else None
     return {
