@@ -73,6 +73,7 @@ class Flatness:
     limit: np.ndarray  # the speed below which the trace counts as flat
     noise_sd: float  # sd of the sample noise
     window: int  # the speed window in samples
+    threshold: float = 0.0  # the flat speed where the body does not move (limit is raised where it does)
 
 
 def flat_mask(
@@ -125,7 +126,7 @@ def flat_mask(
     for i, j in long_runs(~flat, min_len=1):
         if 0 < i and j < flat.size and j - i <= gap and usable[i:j].all():
             flat[i:j] = True
-    return Flatness(flat, level, usable, speed, limit, sd, n_win)
+    return Flatness(flat, level, usable, speed, limit, sd, n_win, float(thr))
 
 
 def _breathing_speed(speed: np.ndarray, usable: np.ndarray, *, floor: float, fs_hz: float, config: HoldConfig) -> float:
@@ -243,7 +244,9 @@ def find_holds(
     # creeps alike, so a creeping stretch is a hold only when it rests far longer than this
     # person's breaths do.  Where it holds a still hold, the still hold keeps its extent and takes
     # the creeping one's phase: the movement into the hold lies beyond the settling.
-    creeping = fm.usable & (fm.speed < fm.limit * (config.creep_speed_fraction / config.flat_speed_fraction))
+    # (against the still threshold: where the body moves, the raised flat limit is already above
+    # the creeping speed, and scaling it again would take breathing through squats for a hold)
+    creeping = fm.usable & (fm.speed < fm.threshold * (config.creep_speed_fraction / config.flat_speed_fraction))
     rests = judge.breath_rests(creeping)
     crept = [h for i, j in _merged(judge.extend(i, j) for i, j in long_runs(creeping, min_len=core_len))
              if (h := judge.hold(i, j, extra_s=_longest_other_rest_s(rests, i, j, fs_hz=fs_hz, config=config))) is not None]
