@@ -120,7 +120,10 @@ def test_killed_half_way_goes_on_without_redoing(folder, tmp_path, run_cli):
     assert "Traceback" not in stderr
     done = {p.name: p.stat().st_mtime_ns for p in res.glob("*.result.json")}
     assert 1 <= len(done) < N_CLIPS, (done, stderr)
-    assert len(_sessions(db)) == len(done)
+    # every merged session has its result file; a result written just before the signal may not be
+    # merged yet (the next run merges it, once)
+    merged = _sessions(db)
+    assert 1 <= len(merged) and {f"{n.split('.')[0]}.mp4" for n in done} >= set(merged), (merged, done)
     time.sleep(0.05)
     proc = run_cli("analyze", str(folder), "--jobs", "1", "--results", str(res), "--db", str(db))
     assert proc.returncode == 0, proc.stderr
